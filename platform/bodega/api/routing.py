@@ -1,0 +1,86 @@
+"""Route decorators and parameters shared by every domain's routes.
+
+The decorators are Litestar's, with the problem responses every handler can give
+documented in OpenAPI, so clients (and schemathesis) know each status they may meet.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Any
+
+import litestar
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+
+from bodega.api.auth import Actor, actor_of
+from bodega.api.errors import Unauthorized
+
+__all__ = [
+    "Cursor",
+    "Limit",
+    "PUBLIC",
+    "delete",
+    "get",
+    "patch",
+    "post",
+    "provide_actor",
+    "put",
+]
+
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=dict[str, Any],
+        description=description,
+        media_type="application/problem+json",
+        generate_examples=False,
+    )
+
+
+PROBLEMS = {
+    400: _problem("Malformed request (problem details)"),
+    401: _problem("Missing, invalid or expired credentials"),
+    403: _problem("The credentials lack the scope this needs"),
+    404: _problem("No such object in your chain"),
+    409: _problem("Conflict: stale version, duplicate or referenced object"),
+    413: _problem("Request body too large"),
+    422: _problem("Invalid input; `errors` names the fields"),
+    429: _problem("Rate limited; see Retry-After"),
+}
+
+PUBLIC = {"anonymous_transaction": True}
+"""``opt`` of routes that need no credentials but write (signup, login): they still run in a
+transaction, committed or rolled back by the response status like every other write."""
+
+
+def _with_problems(decorator: Any) -> Any:
+    @functools.wraps(decorator)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["responses"] = {**PROBLEMS, **kwargs.get("responses", {})}
+        return decorator(*args, **kwargs)
+
+    return wrapper
+
+
+get = _with_problems(litestar.get)
+post = _with_problems(litestar.post)
+patch = _with_problems(litestar.patch)
+put = _with_problems(litestar.put)
+delete = _with_problems(litestar.delete)
+
+Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
+Cursor = Annotated[
+    str | None, Parameter(max_length=64, description="`next_cursor` of the previous page.")
+]
+
+
+def provide_actor(request: litestar.Request[Any, Any, Any]) -> Actor:
+    """The ``actor`` dependency: the authenticated caller (guards have checked the scope)."""
+    actor = actor_of(request)
+    if actor is None:
+        raise Unauthorized("Send 'Authorization: Bearer <access token or API key>'.")
+    return actor
+
+

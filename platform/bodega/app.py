@@ -1,0 +1,171 @@
+"""``create_app(settings)``: the Litestar application, built on demand, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Server
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.stores.redis import RedisStore
+from redis.asyncio import Redis
+
+from bodega import __version__
+from bodega.api.auth import hash_token
+from bodega.api.errors import exception_handlers, problem_response
+from bodega.api.middleware import RequestContextMiddleware, TenantTransactionMiddleware
+from bodega.api.routing import provide_actor
+from bodega.audit.routes import AuditController
+from bodega.catalog.routes import CategoryController, ProductController, StoreController, SupplierController
+from bodega.db.engine import BodegaEngine, bind_tables
+from bodega.db.tables import all_tables
+from bodega.graphql import graphql_controller
+from bodega.observability import configure_logging
+from bodega.settings import Settings
+from bodega.tenancy import Policy
+from bodega.tenancy.routes import ApiKeyController, AuthController, InvitationController, TenantController, UserController
+
+__all__ = ["create_app"]
+
+ROUTE_HANDLERS = [
+    AuthController,
+    TenantController,
+    UserController,
+    InvitationController,
+    ApiKeyController,
+    AuditController,
+    StoreController,
+    CategoryController,
+    SupplierController,
+    ProductController,
+]
+
+
+class Health(msgspec.Struct):
+    status: str
+    version: str
+
+
+class Readiness(msgspec.Struct):
+    status: str
+    database: bool
+    redis: bool
+
+
+@get("/health", exclude_from_auth=True, include_in_schema=True, tags=["operations"], summary="The process is alive")
+async def health() -> Health:
+    return Health(status="ok", version=__version__)
+
+
+@get("/ready", tags=["operations"], summary="The database and Redis answer", responses={})
+async def ready(state: State) -> Any:
+    database = redis = False
+    try:
+        async with state.engine.pool.acquire() as connection:
+            database = await connection.fetchval("SELECT 1") == 1
+    except Exception:  # noqa: BLE001 - readiness reports, it does not raise
+        database = False
+    try:
+        redis = bool(await state.redis.ping())
+    except Exception:  # noqa: BLE001
+        redis = False
+    body = Readiness(status="ready" if database and redis else "unavailable", database=database, redis=redis)
+    if database and redis:
+        return body
+    return problem_response(503, f"database={'up' if database else 'down'}, redis={'up' if redis else 'down'}", database=database, redis=redis)
+
+
+def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
+    """Per credential (API key or access token); anonymous callers per address."""
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        return "key:" + hash_token(authorization)[:32]
+    client = request.client
+    return "ip:" + (client.host if client else "unknown")
+
+
+def _app_database_url(settings: Settings) -> str:
+    if settings.app_database_url:
+        return settings.app_database_url
+    if settings.database_url is None:
+        raise RuntimeError("no database configured: run through `bodega serve` or set DATABASE_URL")
+    from bodega.db.urls import with_user
+
+    return with_user(settings.database_url, settings.app_role)
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the API for ``settings``; connections open at start-up and close at shutdown."""
+    configure_logging(settings)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    if redis is None:
+        raise RuntimeError("no Redis configured: run through `bodega serve` or set REDIS_URL")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = BodegaEngine(
+            config={"dsn": _app_database_url(settings), "server_settings": {"application_name": "bodega"}}
+        )
+        await engine.start_connection_pool(min_size=1, max_size=settings.pool_size)
+        bind_tables(engine, all_tables())
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            await engine.close_connection_pool()
+            await redis.aclose()
+
+    prometheus = PrometheusConfig(app_name="bodega", group_path=True, exclude=["/metrics"])
+
+    return Litestar(
+        route_handlers=[*ROUTE_HANDLERS, graphql_controller(settings), health, ready, PrometheusController],
+        lifespan=[lifespan],
+        dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
+        middleware=[
+            prometheus.middleware,
+            RequestContextMiddleware(settings.max_body_bytes),
+            RateLimitConfig(
+                rate_limit=("minute", settings.rate_limit_per_minute),
+                identifier_for_request=_rate_limit_identifier,
+                exclude=["/health", "/ready", "/metrics", "/schema"],
+            ).middleware,
+            TenantTransactionMiddleware(),
+        ],
+        exception_handlers=exception_handlers,
+        stores={"rate_limit": RedisStore(redis, namespace="bodega:rate_limit")},
+        state=State({"redis": redis, "tenancy_policy": Policy(
+            access_token_ttl=timedelta(hours=settings.access_token_ttl_hours),
+            invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),
+        )}),
+        openapi_config=OpenAPIConfig(
+            title="Bodega API",
+            version=__version__,
+            description=(
+                "Run a chain of small stores: catalog, users, API keys and audit log. "
+                "Authenticate with `Authorization: Bearer <access token or API key>`. "
+                "Errors are RFC 9457 problem details; lists use cursor pagination; "
+                "POSTs accept `Idempotency-Key`; updates carry the object's `version`."
+            ),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", description="Access token or API key")
+                }
+            ),
+            security=[{"bearer": []}],
+            servers=[Server(url="/")],
+        ),
+        debug=False,
+    )
+
+

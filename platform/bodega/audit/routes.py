@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Controller
+from litestar.params import Parameter
+
+from bodega.api.auth import Actor, requires
+from bodega.api.pagination import Page
+from bodega.api.routing import Cursor, Limit, get
+from bodega.audit.schemas import AuditEntryOut
+from bodega.audit.service import list_entries
+
+__all__ = ["AuditController"]
+
+
+class AuditController(Controller):
+    path = "/v1/audit-log"
+    tags = ["audit"]
+
+    @get("/", guards=[requires("audit:read")], summary="List recorded changes, oldest first")
+    async def list_audit_log(
+        self,
+        actor: Actor,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        resource: Annotated[str | None, Parameter(max_length=64)] = None,
+        resource_id: uuid.UUID | None = None,
+    ) -> Page[AuditEntryOut]:
+        return await list_entries(actor, limit=limit, cursor=cursor, resource=resource, resource_id=resource_id)

@@ -1,0 +1,210 @@
+"""Product import from a spreadsheet (CSV): validate every row, then write all or nothing.
+
+Rows are matched to existing products by SKU (updated) or created. Prices are written the way
+people type them, in major units (``3.50``), and stored in minor units of the chain's currency.
+Categories are named by path (``Bakery > Bread``) and created when missing; suppliers by code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import msgspec
+from babel.numbers import get_currency_precision
+
+from bodega.api.auth import Actor
+from bodega.api.errors import FieldError, InvalidInput
+from bodega.audit import record_change
+from bodega.catalog.schemas import ImportResult, ProductIn, ProductOut
+from bodega.catalog.service import product_field_errors
+from bodega.catalog.tables import Category, Product, Supplier
+from bodega.db.ids import new_id
+from bodega.db.repository import to_struct
+from bodega.tenancy import get_tenant
+
+__all__ = ["COLUMNS", "MAX_ROWS", "import_product_rows", "import_products"]
+
+MAX_ROWS = 20_000
+COLUMNS = (
+    "sku", "name", "price", "gtin", "plu", "unit", "category", "supplier",
+    "tax_rate", "shelf_life_days", "case_pack", "status",
+)
+REQUIRED = ("sku", "name", "price")
+CATEGORY_SEPARATOR = ">"
+Progress = Callable[[str, int, int], None]
+"""``progress(phase, done, total)``: phase is ``validate`` or ``write``."""
+
+
+def _parse_price(text: str, exponent: int) -> int:
+    amount = Decimal(text.replace(",", "").strip())
+    minor = amount.scaleb(exponent)
+    if minor != minor.to_integral_value() or minor < 0:
+        raise ValueError(f"a non-negative amount with at most {exponent} decimals")
+    return int(minor)
+
+
+def _read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown:
+        errors = [FieldError(c, "required column missing", row=1) for c in missing]
+        errors += [FieldError(c, f"unknown column; known: {', '.join(COLUMNS)}", row=1) for c in unknown]
+        raise InvalidInput("The header row does not fit the import format.", errors=errors)
+    rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(f"At most {MAX_ROWS} rows per import; split the file.")
+    return header, rows
+
+
+async def import_products(
+    actor: Actor, text: str, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
+    """Import a CSV file (see the module's docstring for the columns)."""
+    _, rows = _read_rows(text)
+    return await import_product_rows(actor, rows, dry_run=dry_run, progress=progress)
+
+
+async def import_product_rows(
+    actor: Actor, rows: list[dict[str, str]], *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
+    """Import rows keyed by the CSV column names (values as text)."""
+    report = progress or (lambda *_: None)
+    exponent = get_currency_precision((await get_tenant(actor)).currency)
+    suppliers = {r["code"]: r["id"] for r in await Supplier.select(Supplier.code, Supplier.id).where(Supplier.tenant_id == actor.tenant_id)}
+    existing = {r["sku"]: r for r in await Product.select().where(Product.tenant_id == actor.tenant_id)}
+    categories = _CategoryPaths(await Category.select().where(Category.tenant_id == actor.tenant_id))
+
+    errors: list[FieldError] = []
+    parsed: list[tuple[dict[str, Any], str]] = []
+    seen: dict[str, dict[str, int]] = {"sku": {}, "gtin": {}, "plu": {}}
+    for line, row in enumerate(rows, start=2):
+        values, category_path, row_errors = _parse_row(row, exponent, suppliers)
+        for field in seen:
+            value = values.get(field)
+            if value and value in seen[field]:
+                row_errors.append(FieldError(field, f"same {field} as row {seen[field][value]}"))
+            elif value:
+                seen[field][value] = line
+        errors += [FieldError(e["field"], e["message"], row=line) for e in row_errors]
+        parsed.append((values, category_path))
+        report("validate", line - 1, len(rows))
+    errors += _conflicts_with_other_products(parsed, existing)
+    if errors:
+        raise InvalidInput(f"{len(errors)} problem(s) in the file; nothing was imported.", errors=errors)
+
+    created = updated = 0
+    for done, (values, category_path) in enumerate(parsed, start=1):
+        if category_path:
+            values["category_id"] = await categories.ensure(actor, category_path, dry_run)
+        current = existing.get(values["sku"])
+        if current is None:
+            created += 1
+            if not dry_run:
+                await _create(actor, values)
+        elif _differs(current, values):
+            updated += 1
+            if not dry_run:
+                await _update(actor, current, values)
+        report("write", done, len(parsed))
+    return ImportResult(rows=len(rows), created=created, updated=updated, categories_created=categories.created, dry_run=dry_run)
+
+
+def _parse_row(row: dict[str, str], exponent: int, suppliers: dict[str, uuid.UUID]) -> tuple[dict[str, Any], str, list[FieldError]]:
+    errors: list[FieldError] = []
+    raw: dict[str, Any] = {"sku": row.get("sku", ""), "name": row.get("name", "")}
+    try:
+        raw["list_price"] = _parse_price(row.get("price", ""), exponent)
+    except (ValueError, InvalidOperation) as exc:
+        errors.append(FieldError("price", str(exc) if isinstance(exc, ValueError) and str(exc) else "not a number"))
+        raw["list_price"] = 0
+    for field in ("gtin", "plu", "unit", "status"):
+        if row.get(field):
+            raw[field] = row[field]
+    for field in ("shelf_life_days", "case_pack"):
+        if row.get(field):
+            if not row[field].isdigit():
+                errors.append(FieldError(field, "a whole number"))
+            else:
+                raw[field] = int(row[field])
+    if row.get("tax_rate"):
+        try:
+            raw["tax_rate"] = Decimal(row["tax_rate"].rstrip("%").strip())
+        except InvalidOperation:
+            errors.append(FieldError("tax_rate", "not a number"))
+    supplier = row.get("supplier")
+    if supplier:
+        if supplier in suppliers:
+            raw["supplier_id"] = suppliers[supplier]
+        else:
+            errors.append(FieldError("supplier", f"no supplier with code {supplier!r}"))
+    try:
+        values = msgspec.structs.asdict(msgspec.convert(raw, ProductIn, strict=False))
+    except msgspec.ValidationError as exc:
+        field = str(exc).rsplit("$.", 1)[-1].rstrip("`").split("`")[0] if "$." in str(exc) else "row"
+        errors.append(FieldError(field, str(exc).split(" - at ")[0]))
+        values = raw
+    errors += product_field_errors(values)
+    return values, row.get("category", ""), errors
+
+
+def _conflicts_with_other_products(parsed: list[tuple[dict[str, Any], str]], existing: dict[str, dict[str, Any]]) -> list[FieldError]:
+    """A GTIN or PLU already used by a product with another SKU would break uniqueness."""
+    owners = {(field, p[field]): sku for sku, p in existing.items() for field in ("gtin", "plu") if p[field]}
+    errors = []
+    for line, (values, _) in enumerate(parsed, start=2):
+        for field in ("gtin", "plu"):
+            owner = owners.get((field, values.get(field)))
+            if owner is not None and owner != values["sku"]:
+                errors.append(FieldError(field, f"already used by product {owner}", row=line))
+    return errors
+
+
+def _differs(current: dict[str, Any], values: dict[str, Any]) -> bool:
+    return any(current.get(k) != v for k, v in values.items())
+
+
+async def _create(actor: Actor, values: dict[str, Any]) -> None:
+    row = {**values, "id": new_id(), "tenant_id": actor.tenant_id, "created_at": datetime.now(UTC), "version": 1}
+    await Product.insert(Product(**row))
+    await record_change(actor, "product.created", "product", row["id"], after=to_struct(row, ProductOut))
+
+
+async def _update(actor: Actor, current: dict[str, Any], values: dict[str, Any]) -> None:
+    after = {**current, **values, "version": current["version"] + 1}
+    await Product.update({Product._meta.get_column_by_name(k): v for k, v in values.items()} | {Product.version: after["version"]}).where(
+        (Product.tenant_id == actor.tenant_id) & (Product.id == current["id"])
+    )
+    await record_change(actor, "product.updated", "product", current["id"], before=to_struct(current, ProductOut), after=to_struct(after, ProductOut))
+
+
+class _CategoryPaths:
+    """Categories by path (``Bakery > Bread``), created on first use."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self._by_parent_name = {(r["parent_id"], r["name"].lower()): r["id"] for r in rows}
+        self.created = 0
+
+    async def ensure(self, actor: Actor, path: str, dry_run: bool) -> uuid.UUID | None:
+        parent: uuid.UUID | None = None
+        for name in (part.strip() for part in path.split(CATEGORY_SEPARATOR)):
+            if not name:
+                continue
+            key = (parent, name.lower())
+            if key not in self._by_parent_name:
+                self.created += 1
+                ident = new_id()
+                if not dry_run:
+                    await Category.insert(Category(id=ident, tenant_id=actor.tenant_id, name=name[:200], parent_id=parent, created_at=datetime.now(UTC), version=1))
+                    await record_change(actor, "category.created", "category", ident, after={"id": str(ident), "name": name, "parent_id": str(parent) if parent else None})
+                self._by_parent_name[key] = ident
+            parent = self._by_parent_name[key]
+        return parent

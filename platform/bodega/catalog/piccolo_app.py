@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from bodega.catalog.tables import Category, Product, Store, Supplier
+
+APP_CONFIG = AppConfig(
+    app_name="catalog",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Store, Category, Supplier, Product],
+    migration_dependencies=["bodega.tenancy.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,163 @@
+"""REST for the catalog: stores, categories, suppliers, products and product import."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request
+from litestar.params import Parameter
+
+from bodega.api.auth import Actor, requires
+from bodega.api.errors import BodegaError
+from bodega.api.pagination import Page
+from bodega.api.routing import Cursor, Limit, delete, get, patch, post
+from bodega.catalog import importer, service
+from bodega.catalog.schemas import (
+    CategoryIn,
+    CategoryOut,
+    CategoryUpdate,
+    ImportResult,
+    ProductIn,
+    ProductOut,
+    ProductUpdate,
+    StoreIn,
+    StoreOut,
+    StoreUpdate,
+    SupplierIn,
+    SupplierOut,
+    SupplierUpdate,
+)
+from bodega.catalog.schemas import ProductStatus
+
+__all__ = ["CategoryController", "ProductController", "StoreController", "SupplierController"]
+
+READ = [requires("catalog:read")]
+WRITE = [requires("catalog:write")]
+
+
+class StoreController(Controller):
+    path = "/v1/stores"
+    tags = ["stores"]
+
+    @post("/", guards=WRITE, summary="Add a store")
+    async def create_store(self, actor: Actor, data: StoreIn) -> StoreOut:
+        return await service.create_store(actor, data)
+
+    @get("/", guards=READ, summary="List stores")
+    async def list_stores(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[StoreOut]:
+        return await service.list_stores(actor, limit=limit, cursor=cursor)
+
+    @get("/{store_id:uuid}", guards=READ, summary="One store")
+    async def get_store(self, actor: Actor, store_id: uuid.UUID) -> StoreOut:
+        return await service.get_store(actor, store_id)
+
+    @patch("/{store_id:uuid}", guards=[requires("stores:write")], summary="Change a store (managers: their own)")
+    async def update_store(self, actor: Actor, store_id: uuid.UUID, data: StoreUpdate) -> StoreOut:
+        return await service.update_store(actor, store_id, data)
+
+    @delete("/{store_id:uuid}", guards=WRITE, summary="Delete a store")
+    async def delete_store(self, actor: Actor, store_id: uuid.UUID) -> None:
+        await service.delete_store(actor, store_id)
+
+
+class CategoryController(Controller):
+    path = "/v1/categories"
+    tags = ["categories"]
+
+    @post("/", guards=WRITE, summary="Add a category")
+    async def create_category(self, actor: Actor, data: CategoryIn) -> CategoryOut:
+        return await service.create_category(actor, data)
+
+    @get("/", guards=READ, summary="List categories")
+    async def list_categories(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[CategoryOut]:
+        return await service.list_categories(actor, limit=limit, cursor=cursor)
+
+    @get("/{category_id:uuid}", guards=READ, summary="One category")
+    async def get_category(self, actor: Actor, category_id: uuid.UUID) -> CategoryOut:
+        return await service.get_category(actor, category_id)
+
+    @patch("/{category_id:uuid}", guards=WRITE, summary="Rename or move a category")
+    async def update_category(self, actor: Actor, category_id: uuid.UUID, data: CategoryUpdate) -> CategoryOut:
+        return await service.update_category(actor, category_id, data)
+
+    @delete("/{category_id:uuid}", guards=WRITE, summary="Delete an empty category")
+    async def delete_category(self, actor: Actor, category_id: uuid.UUID) -> None:
+        await service.delete_category(actor, category_id)
+
+
+class SupplierController(Controller):
+    path = "/v1/suppliers"
+    tags = ["suppliers"]
+
+    @post("/", guards=WRITE, summary="Add a supplier")
+    async def create_supplier(self, actor: Actor, data: SupplierIn) -> SupplierOut:
+        return await service.create_supplier(actor, data)
+
+    @get("/", guards=READ, summary="List suppliers")
+    async def list_suppliers(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[SupplierOut]:
+        return await service.list_suppliers(actor, limit=limit, cursor=cursor)
+
+    @get("/{supplier_id:uuid}", guards=READ, summary="One supplier")
+    async def get_supplier(self, actor: Actor, supplier_id: uuid.UUID) -> SupplierOut:
+        return await service.get_supplier(actor, supplier_id)
+
+    @patch("/{supplier_id:uuid}", guards=WRITE, summary="Change a supplier")
+    async def update_supplier(self, actor: Actor, supplier_id: uuid.UUID, data: SupplierUpdate) -> SupplierOut:
+        return await service.update_supplier(actor, supplier_id, data)
+
+    @delete("/{supplier_id:uuid}", guards=WRITE, summary="Delete a supplier no product uses")
+    async def delete_supplier(self, actor: Actor, supplier_id: uuid.UUID) -> None:
+        await service.delete_supplier(actor, supplier_id)
+
+
+class ProductController(Controller):
+    path = "/v1/products"
+    tags = ["products"]
+
+    @post("/", guards=WRITE, summary="Add a product")
+    async def create_product(self, actor: Actor, data: ProductIn) -> ProductOut:
+        return await service.create_product(actor, data)
+
+    @get("/", guards=READ, summary="List products, optionally by category, status or a search text")
+    async def list_products(
+        self,
+        actor: Actor,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        category_id: uuid.UUID | None = None,
+        status: ProductStatus | None = None,
+        q: Annotated[str | None, Parameter(max_length=100, description="Part of the name or SKU, or a whole GTIN.")] = None,
+    ) -> Page[ProductOut]:
+        return await service.list_products(actor, limit=limit, cursor=cursor, category_id=category_id, status=status, q=q)
+
+    @get("/{product_id:uuid}", guards=READ, summary="One product")
+    async def get_product(self, actor: Actor, product_id: uuid.UUID) -> ProductOut:
+        return await service.get_product(actor, product_id)
+
+    @patch("/{product_id:uuid}", guards=WRITE, summary="Change a product")
+    async def update_product(self, actor: Actor, product_id: uuid.UUID, data: ProductUpdate) -> ProductOut:
+        return await service.update_product(actor, product_id, data)
+
+    @delete("/{product_id:uuid}", guards=WRITE, summary="Delete a product")
+    async def delete_product(self, actor: Actor, product_id: uuid.UUID) -> None:
+        await service.delete_product(actor, product_id)
+
+    @post(
+        "/import",
+        guards=WRITE,
+        status_code=200,
+        summary="Import products from CSV (text/csv body): every row is checked first; all or nothing",
+        description=(
+            "Columns: " + ", ".join(importer.COLUMNS) + ". Required: sku, name, price. Price in major "
+            "units (3.50); category as a path (Bakery > Bread), created when missing; supplier by code. "
+            "Existing SKUs are updated. With dry_run=true nothing is written."
+        ),
+    )
+    async def import_products(self, actor: Actor, request: Request[Any, Any, Any], dry_run: bool = False) -> ImportResult:
+        body = await request.body()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BodegaError("The file is not UTF-8 text; save the spreadsheet as CSV UTF-8.") from None
+        return await importer.import_products(actor, text, dry_run=dry_run)

@@ -1,0 +1,29 @@
+"""Shared database machinery: the engine, the tenant transaction, embedded servers, RLS SQL."""
+
+from bodega.db.engine import (
+    BodegaEngine,
+    bind_tables,
+    execute,
+    fetch,
+    fetchrow,
+    fetchval,
+    in_transaction,
+    savepoint,
+    set_tenant,
+    transaction,
+)
+from bodega.db.ids import new_id
+
+__all__ = [
+    "BodegaEngine",
+    "bind_tables",
+    "execute",
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "in_transaction",
+    "savepoint",
+    "new_id",
+    "set_tenant",
+    "transaction",
+]

@@ -1,0 +1,22 @@
+"""Piccolo's configuration: the registry of Piccolo apps, one per domain.
+
+``DB`` and ``APP_ROLE`` are assigned by :func:`bodega.db.migrate.migrate` just before the migrations run,
+because the database URL is known only at run time (the embedded server picks its socket).
+"""
+
+from __future__ import annotations
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.postgres import PostgresEngine
+
+DB: PostgresEngine | None = None
+APP_ROLE = "bodega_app"
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "bodega.tenancy.piccolo_app",
+        "bodega.api.piccolo_app",
+        "bodega.audit.piccolo_app",
+        "bodega.catalog.piccolo_app",
+    ]
+)

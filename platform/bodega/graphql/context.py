@@ -1,0 +1,39 @@
+"""Per-request GraphQL context: the caller, and dataloaders that batch relation look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from litestar import Request
+from strawberry.dataloader import DataLoader
+from strawberry.litestar.controller import BaseContext
+
+from bodega.api.auth import Actor, actor_of
+
+__all__ = ["Context", "context_getter"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Context(BaseContext, kw_only=True):
+    actor: Actor | None
+    loaders: dict[str, DataLoader[Any, Any]]
+
+    def loader(self, name: str, fetch: Callable[[Actor, Sequence[K]], Awaitable[dict[K, V]]]) -> DataLoader[K, V | None]:
+        """One batching loader per relation and request: ``fetch(actor, keys) -> {key: value}``."""
+        if name not in self.loaders:
+            actor = self.actor
+
+            async def load(keys: Sequence[K]) -> list[V | None]:
+                assert actor is not None
+                found = await fetch(actor, keys)
+                return [found.get(k) for k in keys]
+
+            self.loaders[name] = DataLoader(load_fn=load)
+        return self.loaders[name]
+
+
+async def context_getter(request: Request[Any, Any, Any]) -> Context:
+    return Context(actor=actor_of(request), loaders={})

@@ -1,0 +1,41 @@
+"""The one GraphQL schema, merged from the domains' queries and mutations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
+from strawberry.litestar import make_graphql_controller
+from strawberry.tools import merge_types
+
+from bodega.graphql.context import context_getter
+from bodega.graphql.resolve import ProblemErrors
+from bodega.settings import Settings
+
+__all__ = ["build_schema", "graphql_controller"]
+
+MAX_TOKENS = 5_000
+
+
+def build_schema(max_depth: int = 8) -> strawberry.Schema:
+    from bodega.audit.graphql import AuditQuery
+    from bodega.catalog.graphql import CatalogMutation, CatalogQuery
+    from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
+
+    query = merge_types("Query", (TenancyQuery, CatalogQuery, AuditQuery))
+    mutation = merge_types("Mutation", (TenancyMutation, CatalogMutation))
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=[QueryDepthLimiter(max_depth=max_depth), MaxTokensLimiter(max_token_count=MAX_TOKENS), ProblemErrors],
+    )
+
+
+def graphql_controller(settings: Settings) -> Any:
+    return make_graphql_controller(
+        build_schema(settings.graphql_max_depth),
+        path="/graphql",
+        context_getter=context_getter,
+        graphql_ide="graphiql",
+    )

