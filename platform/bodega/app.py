@@ -25,14 +25,25 @@ from bodega.api.errors import exception_handlers, problem_response
 from bodega.api.middleware import RequestContextMiddleware, TenantTransactionMiddleware
 from bodega.api.routing import provide_actor
 from bodega.audit.routes import AuditController
-from bodega.catalog.routes import CategoryController, ProductController, StoreController, SupplierController
+from bodega.catalog.routes import (
+    CategoryController,
+    ProductController,
+    StoreController,
+    SupplierController,
+)
 from bodega.db.engine import BodegaEngine, bind_tables
 from bodega.db.tables import all_tables
 from bodega.graphql import graphql_controller
 from bodega.observability import configure_logging
 from bodega.settings import Settings
 from bodega.tenancy import Policy
-from bodega.tenancy.routes import ApiKeyController, AuthController, InvitationController, TenantController, UserController
+from bodega.tenancy.routes import (
+    ApiKeyController,
+    AuthController,
+    InvitationController,
+    TenantController,
+    UserController,
+)
 
 __all__ = ["create_app"]
 

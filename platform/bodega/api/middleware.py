@@ -14,18 +14,16 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from typing import Any
 
 import structlog
-from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-
 from bodega.api.auth import Actor
 from bodega.api.errors import BodegaError, InvalidInput, Unauthorized
 from bodega.db import engine as db
 from bodega.db.ids import new_id
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["RequestContextMiddleware", "TenantTransactionMiddleware"]
 
@@ -116,24 +114,24 @@ class TenantTransactionMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         authorization = _header(scope, b"authorization")
-        if not authorization:
+        public = scope["route_handler"].opt.get("anonymous_transaction", False)
+        if not authorization and not public:
             await next_app(scope, receive, send)
             return
-        token = _bearer(authorization)
         engine = scope["litestar_app"].state.engine
+        messages: list[Message] = []
         async with db.transaction(engine) as tx:
-            actor = await _authenticate(token)
-            await db.set_tenant(actor.tenant_id)
-            scope["state"]["actor"] = actor
-            structlog.contextvars.bind_contextvars(tenant_id=str(actor.tenant_id))
-
-            idempotency = await _Idempotency.begin(scope)
-            if idempotency is not None and idempotency.replay is not None:
-                await tx.rollback()
-                await idempotency.send_replay(send)
-                return
-
-            messages: list[Message] = []
+            idempotency = None
+            if authorization:
+                actor = await _authenticate(_bearer(authorization))
+                await db.set_tenant(actor.tenant_id)
+                scope["state"]["actor"] = actor
+                structlog.contextvars.bind_contextvars(tenant_id=str(actor.tenant_id))
+                idempotency = await _Idempotency.begin(scope)
+                if idempotency is not None and idempotency.replay is not None:
+                    await tx.rollback()
+                    await idempotency.send_replay(send)
+                    return
 
             async def capture(message: Message) -> None:
                 messages.append(message)

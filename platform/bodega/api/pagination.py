@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 import msgspec
-
 from bodega.api.errors import BodegaError, FieldError
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "decode_cursor", "encode_cursor", "page_of"]

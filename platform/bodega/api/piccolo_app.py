@@ -1,8 +1,7 @@
 from pathlib import Path
 
-from piccolo.conf.apps import AppConfig
-
 from bodega.api.tables import IdempotencyKey
+from piccolo.conf.apps import AppConfig
 
 APP_CONFIG = AppConfig(
     app_name="api",

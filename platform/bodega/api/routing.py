@@ -10,13 +10,14 @@ import functools
 from typing import Annotated, Any
 
 import litestar
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
-
 from bodega.api.auth import Actor, actor_of
 from bodega.api.errors import Unauthorized
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 __all__ = [
+    "CurrentActor",
     "Cursor",
     "Limit",
     "PUBLIC",
@@ -70,10 +71,10 @@ patch = _with_problems(litestar.patch)
 put = _with_problems(litestar.put)
 delete = _with_problems(litestar.delete)
 
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200).")]
-Cursor = Annotated[
-    str | None, Parameter(max_length=64, description="`next_cursor` of the previous page.")
-]
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size (1-200).")]
+Cursor = Annotated[str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page.")]
+CurrentActor = NamedDependency[Actor]
+"""The authenticated caller (the ``actor`` dependency); guards have checked its scope."""
 
 
 def provide_actor(request: litestar.Request[Any, Any, Any]) -> Actor:

@@ -4,11 +4,11 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
-from bodega.api.auth import Actor, requires
+from bodega.api.auth import requires
 from bodega.api.pagination import Page
-from bodega.api.routing import Cursor, Limit, get
+from bodega.api.routing import CurrentActor, Cursor, Limit, get
 from bodega.audit.schemas import AuditEntryOut
 from bodega.audit.service import list_entries
 
@@ -22,10 +22,10 @@ class AuditController(Controller):
     @get("/", guards=[requires("audit:read")], summary="List recorded changes, oldest first")
     async def list_audit_log(
         self,
-        actor: Actor,
+        actor: CurrentActor,
         limit: Limit = 50,
         cursor: Cursor = None,
-        resource: Annotated[str | None, Parameter(max_length=64)] = None,
-        resource_id: uuid.UUID | None = None,
+        resource: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        resource_id: FromQuery[uuid.UUID | None] = None,
     ) -> Page[AuditEntryOut]:
         return await list_entries(actor, limit=limit, cursor=cursor, resource=resource, resource_id=resource_id)

@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from bodega.api.auth import Actor, requires
+from bodega.api.auth import requires
 from bodega.api.errors import BodegaError
 from bodega.api.pagination import Page
-from bodega.api.routing import Cursor, Limit, delete, get, patch, post
+from bodega.api.routing import CurrentActor, Cursor, Limit, delete, get, patch, post
 from bodega.catalog import importer, service
 from bodega.catalog.schemas import (
     CategoryIn,
@@ -20,6 +20,7 @@ from bodega.catalog.schemas import (
     ImportResult,
     ProductIn,
     ProductOut,
+    ProductStatus,
     ProductUpdate,
     StoreIn,
     StoreOut,
@@ -28,7 +29,6 @@ from bodega.catalog.schemas import (
     SupplierOut,
     SupplierUpdate,
 )
-from bodega.catalog.schemas import ProductStatus
 
 __all__ = ["CategoryController", "ProductController", "StoreController", "SupplierController"]
 
@@ -41,23 +41,23 @@ class StoreController(Controller):
     tags = ["stores"]
 
     @post("/", guards=WRITE, summary="Add a store")
-    async def create_store(self, actor: Actor, data: StoreIn) -> StoreOut:
+    async def create_store(self, actor: CurrentActor, data: JSONBody[StoreIn]) -> StoreOut:
         return await service.create_store(actor, data)
 
     @get("/", guards=READ, summary="List stores")
-    async def list_stores(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[StoreOut]:
+    async def list_stores(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[StoreOut]:
         return await service.list_stores(actor, limit=limit, cursor=cursor)
 
     @get("/{store_id:uuid}", guards=READ, summary="One store")
-    async def get_store(self, actor: Actor, store_id: uuid.UUID) -> StoreOut:
+    async def get_store(self, actor: CurrentActor, store_id: FromPath[uuid.UUID]) -> StoreOut:
         return await service.get_store(actor, store_id)
 
     @patch("/{store_id:uuid}", guards=[requires("stores:write")], summary="Change a store (managers: their own)")
-    async def update_store(self, actor: Actor, store_id: uuid.UUID, data: StoreUpdate) -> StoreOut:
+    async def update_store(self, actor: CurrentActor, store_id: FromPath[uuid.UUID], data: JSONBody[StoreUpdate]) -> StoreOut:
         return await service.update_store(actor, store_id, data)
 
     @delete("/{store_id:uuid}", guards=WRITE, summary="Delete a store")
-    async def delete_store(self, actor: Actor, store_id: uuid.UUID) -> None:
+    async def delete_store(self, actor: CurrentActor, store_id: FromPath[uuid.UUID]) -> None:
         await service.delete_store(actor, store_id)
 
 
@@ -66,23 +66,23 @@ class CategoryController(Controller):
     tags = ["categories"]
 
     @post("/", guards=WRITE, summary="Add a category")
-    async def create_category(self, actor: Actor, data: CategoryIn) -> CategoryOut:
+    async def create_category(self, actor: CurrentActor, data: JSONBody[CategoryIn]) -> CategoryOut:
         return await service.create_category(actor, data)
 
     @get("/", guards=READ, summary="List categories")
-    async def list_categories(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[CategoryOut]:
+    async def list_categories(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[CategoryOut]:
         return await service.list_categories(actor, limit=limit, cursor=cursor)
 
     @get("/{category_id:uuid}", guards=READ, summary="One category")
-    async def get_category(self, actor: Actor, category_id: uuid.UUID) -> CategoryOut:
+    async def get_category(self, actor: CurrentActor, category_id: FromPath[uuid.UUID]) -> CategoryOut:
         return await service.get_category(actor, category_id)
 
     @patch("/{category_id:uuid}", guards=WRITE, summary="Rename or move a category")
-    async def update_category(self, actor: Actor, category_id: uuid.UUID, data: CategoryUpdate) -> CategoryOut:
+    async def update_category(self, actor: CurrentActor, category_id: FromPath[uuid.UUID], data: JSONBody[CategoryUpdate]) -> CategoryOut:
         return await service.update_category(actor, category_id, data)
 
     @delete("/{category_id:uuid}", guards=WRITE, summary="Delete an empty category")
-    async def delete_category(self, actor: Actor, category_id: uuid.UUID) -> None:
+    async def delete_category(self, actor: CurrentActor, category_id: FromPath[uuid.UUID]) -> None:
         await service.delete_category(actor, category_id)
 
 
@@ -91,23 +91,23 @@ class SupplierController(Controller):
     tags = ["suppliers"]
 
     @post("/", guards=WRITE, summary="Add a supplier")
-    async def create_supplier(self, actor: Actor, data: SupplierIn) -> SupplierOut:
+    async def create_supplier(self, actor: CurrentActor, data: JSONBody[SupplierIn]) -> SupplierOut:
         return await service.create_supplier(actor, data)
 
     @get("/", guards=READ, summary="List suppliers")
-    async def list_suppliers(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[SupplierOut]:
+    async def list_suppliers(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[SupplierOut]:
         return await service.list_suppliers(actor, limit=limit, cursor=cursor)
 
     @get("/{supplier_id:uuid}", guards=READ, summary="One supplier")
-    async def get_supplier(self, actor: Actor, supplier_id: uuid.UUID) -> SupplierOut:
+    async def get_supplier(self, actor: CurrentActor, supplier_id: FromPath[uuid.UUID]) -> SupplierOut:
         return await service.get_supplier(actor, supplier_id)
 
     @patch("/{supplier_id:uuid}", guards=WRITE, summary="Change a supplier")
-    async def update_supplier(self, actor: Actor, supplier_id: uuid.UUID, data: SupplierUpdate) -> SupplierOut:
+    async def update_supplier(self, actor: CurrentActor, supplier_id: FromPath[uuid.UUID], data: JSONBody[SupplierUpdate]) -> SupplierOut:
         return await service.update_supplier(actor, supplier_id, data)
 
     @delete("/{supplier_id:uuid}", guards=WRITE, summary="Delete a supplier no product uses")
-    async def delete_supplier(self, actor: Actor, supplier_id: uuid.UUID) -> None:
+    async def delete_supplier(self, actor: CurrentActor, supplier_id: FromPath[uuid.UUID]) -> None:
         await service.delete_supplier(actor, supplier_id)
 
 
@@ -116,31 +116,31 @@ class ProductController(Controller):
     tags = ["products"]
 
     @post("/", guards=WRITE, summary="Add a product")
-    async def create_product(self, actor: Actor, data: ProductIn) -> ProductOut:
+    async def create_product(self, actor: CurrentActor, data: JSONBody[ProductIn]) -> ProductOut:
         return await service.create_product(actor, data)
 
     @get("/", guards=READ, summary="List products, optionally by category, status or a search text")
     async def list_products(
         self,
-        actor: Actor,
+        actor: CurrentActor,
         limit: Limit = 50,
         cursor: Cursor = None,
-        category_id: uuid.UUID | None = None,
-        status: ProductStatus | None = None,
-        q: Annotated[str | None, Parameter(max_length=100, description="Part of the name or SKU, or a whole GTIN.")] = None,
+        category_id: FromQuery[uuid.UUID | None] = None,
+        status: FromQuery[ProductStatus | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="Part of the name or SKU, or a whole GTIN.")] = None,
     ) -> Page[ProductOut]:
         return await service.list_products(actor, limit=limit, cursor=cursor, category_id=category_id, status=status, q=q)
 
     @get("/{product_id:uuid}", guards=READ, summary="One product")
-    async def get_product(self, actor: Actor, product_id: uuid.UUID) -> ProductOut:
+    async def get_product(self, actor: CurrentActor, product_id: FromPath[uuid.UUID]) -> ProductOut:
         return await service.get_product(actor, product_id)
 
     @patch("/{product_id:uuid}", guards=WRITE, summary="Change a product")
-    async def update_product(self, actor: Actor, product_id: uuid.UUID, data: ProductUpdate) -> ProductOut:
+    async def update_product(self, actor: CurrentActor, product_id: FromPath[uuid.UUID], data: JSONBody[ProductUpdate]) -> ProductOut:
         return await service.update_product(actor, product_id, data)
 
     @delete("/{product_id:uuid}", guards=WRITE, summary="Delete a product")
-    async def delete_product(self, actor: Actor, product_id: uuid.UUID) -> None:
+    async def delete_product(self, actor: CurrentActor, product_id: FromPath[uuid.UUID]) -> None:
         await service.delete_product(actor, product_id)
 
     @post(
@@ -154,7 +154,7 @@ class ProductController(Controller):
             "Existing SKUs are updated. With dry_run=true nothing is written."
         ),
     )
-    async def import_products(self, actor: Actor, request: Request[Any, Any, Any], dry_run: bool = False) -> ImportResult:
+    async def import_products(self, actor: CurrentActor, request: Request[Any, Any, Any], dry_run: FromQuery[bool] = False) -> ImportResult:
         body = await request.body()
         try:
             text = body.decode("utf-8")

@@ -33,8 +33,8 @@ from bodega.catalog.schemas import (
 )
 from bodega.catalog.tables import Category, Product, Store, Supplier
 from bodega.db.ids import new_id
-from bodega.tenancy import get_tenant
 from bodega.db.repository import delete_row, get_row, list_page, to_struct, update_row
+from bodega.tenancy import get_tenant
 
 __all__ = [
     "create_category",

@@ -66,7 +66,6 @@ class Resource:
 
     def mutation_fields(self) -> dict[str, Any]:
         r = self
-        name = self.singular[0].upper() + self.singular[1:]
 
         async def create(info: I, input: r.create_input) -> r.type:  # type: ignore[name-defined]
             return await mutate(info, r.write_scope, r.create_fn, from_input(input, r.create_struct))

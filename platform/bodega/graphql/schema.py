@@ -28,7 +28,11 @@ def build_schema(max_depth: int = 8) -> strawberry.Schema:
     return strawberry.Schema(
         query=query,
         mutation=mutation,
-        extensions=[QueryDepthLimiter(max_depth=max_depth), MaxTokensLimiter(max_token_count=MAX_TOKENS), ProblemErrors],
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            ProblemErrors,
+        ],
     )
 
 

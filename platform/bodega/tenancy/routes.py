@@ -6,10 +6,11 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request
+from litestar.params import FromPath, JSONBody
 
-from bodega.api.auth import Actor, requires
+from bodega.api.auth import requires
 from bodega.api.pagination import Page
-from bodega.api.routing import PUBLIC, Cursor, Limit, delete, get, patch, post
+from bodega.api.routing import PUBLIC, CurrentActor, Cursor, Limit, delete, get, patch, post
 from bodega.tenancy import service
 from bodega.tenancy.schemas import (
     AcceptInvitationIn,
@@ -41,19 +42,19 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/signup", opt=PUBLIC, security=[], summary="Sign a new chain up; returns the owner's access token")
-    async def signup(self, data: SignupIn, request: Request[Any, Any, Any]) -> SessionOut:
+    async def signup(self, data: JSONBody[SignupIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.signup(data, _policy(request))
 
     @post("/auth/login", opt=PUBLIC, security=[], status_code=200, summary="Log in; returns an access token")
-    async def login(self, data: LoginIn, request: Request[Any, Any, Any]) -> SessionOut:
+    async def login(self, data: JSONBody[LoginIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.login(data, _policy(request))
 
     @post("/auth/logout", status_code=204, summary="Revoke the access token used for this call")
-    async def logout(self, actor: Actor) -> None:
+    async def logout(self, actor: CurrentActor) -> None:
         await service.logout(actor)
 
     @get("/me", summary="Who is calling: user or API key, scopes, chain")
-    async def me(self, actor: Actor) -> MeOut:
+    async def me(self, actor: CurrentActor) -> MeOut:
         return await service.me(actor)
 
 
@@ -62,11 +63,11 @@ class TenantController(Controller):
     tags = ["tenant"]
 
     @get("/", summary="The chain's settings")
-    async def get_tenant(self, actor: Actor) -> TenantOut:
+    async def get_tenant(self, actor: CurrentActor) -> TenantOut:
         return await service.get_tenant(actor)
 
     @patch("/", guards=[requires("tenant:write")], summary="Change the chain's name or time zone")
-    async def update_tenant(self, actor: Actor, data: TenantUpdate) -> TenantOut:
+    async def update_tenant(self, actor: CurrentActor, data: JSONBody[TenantUpdate]) -> TenantOut:
         return await service.update_tenant(actor, data)
 
 
@@ -75,15 +76,15 @@ class UserController(Controller):
     tags = ["users"]
 
     @get("/", guards=[requires("users:read")], summary="List users")
-    async def list_users(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[UserOut]:
+    async def list_users(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[UserOut]:
         return await service.list_users(actor, limit=limit, cursor=cursor)
 
     @get("/{user_id:uuid}", guards=[requires("users:read")], summary="One user")
-    async def get_user(self, actor: Actor, user_id: uuid.UUID) -> UserOut:
+    async def get_user(self, actor: CurrentActor, user_id: FromPath[uuid.UUID]) -> UserOut:
         return await service.get_user(actor, user_id)
 
     @patch("/{user_id:uuid}", guards=[requires("users:write")], summary="Change a user's name, role, stores or status")
-    async def update_user(self, actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> UserOut:
+    async def update_user(self, actor: CurrentActor, user_id: FromPath[uuid.UUID], data: JSONBody[UserUpdate]) -> UserOut:
         return await service.update_user(actor, user_id, data)
 
 
@@ -92,19 +93,19 @@ class InvitationController(Controller):
     tags = ["users"]
 
     @post("/", guards=[requires("users:write")], summary="Invite someone; the token is shown once")
-    async def invite(self, actor: Actor, data: InvitationIn, request: Request[Any, Any, Any]) -> InvitationCreated:
+    async def invite(self, actor: CurrentActor, data: JSONBody[InvitationIn], request: Request[Any, Any, Any]) -> InvitationCreated:
         return await service.invite(actor, data, _policy(request))
 
     @get("/", guards=[requires("users:read")], summary="List invitations")
-    async def list_invitations(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[InvitationOut]:
+    async def list_invitations(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[InvitationOut]:
         return await service.list_invitations(actor, limit=limit, cursor=cursor)
 
     @delete("/{invitation_id:uuid}", guards=[requires("users:write")], summary="Revoke an invitation")
-    async def revoke_invitation(self, actor: Actor, invitation_id: uuid.UUID) -> None:
+    async def revoke_invitation(self, actor: CurrentActor, invitation_id: FromPath[uuid.UUID]) -> None:
         await service.revoke_invitation(actor, invitation_id)
 
     @post("/accept", opt=PUBLIC, security=[], summary="Accept an invitation; returns an access token")
-    async def accept_invitation(self, data: AcceptInvitationIn, request: Request[Any, Any, Any]) -> SessionOut:
+    async def accept_invitation(self, data: JSONBody[AcceptInvitationIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.accept_invitation(data, _policy(request))
 
 
@@ -114,17 +115,17 @@ class ApiKeyController(Controller):
     guards = [requires("api_keys:manage")]
 
     @post("/", summary="Create an API key; the secret is shown once")
-    async def create_api_key(self, actor: Actor, data: ApiKeyIn) -> ApiKeyCreated:
+    async def create_api_key(self, actor: CurrentActor, data: JSONBody[ApiKeyIn]) -> ApiKeyCreated:
         return await service.create_api_key(actor, data)
 
     @get("/", summary="List API keys (never their secrets)")
-    async def list_api_keys(self, actor: Actor, limit: Limit = 50, cursor: Cursor = None) -> Page[ApiKeyOut]:
+    async def list_api_keys(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[ApiKeyOut]:
         return await service.list_api_keys(actor, limit=limit, cursor=cursor)
 
     @get("/{key_id:uuid}", summary="One API key")
-    async def get_api_key(self, actor: Actor, key_id: uuid.UUID) -> ApiKeyOut:
+    async def get_api_key(self, actor: CurrentActor, key_id: FromPath[uuid.UUID]) -> ApiKeyOut:
         return await service.get_api_key(actor, key_id)
 
     @delete("/{key_id:uuid}", summary="Revoke an API key")
-    async def revoke_api_key(self, actor: Actor, key_id: uuid.UUID) -> None:
+    async def revoke_api_key(self, actor: CurrentActor, key_id: FromPath[uuid.UUID]) -> None:
         await service.revoke_api_key(actor, key_id)
