@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint snapshots clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+snapshots: $(STAMP)
+	BODEGA_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest -q tests/api/test_snapshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check platform native tests

@@ -67,6 +67,7 @@ def settings(server_settings: Settings) -> Iterator[Settings]:
     yield Settings(
         database_url=_with_database(server_settings.database_url, name),
         redis_url=server_settings.redis_url,
+        redis_prefix=name,
         log_format="json",
         log_level="WARNING",
         rate_limit_per_minute=100_000,

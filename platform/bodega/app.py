@@ -12,7 +12,7 @@ from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -22,8 +22,8 @@ from redis.asyncio import Redis
 from bodega import __version__
 from bodega.api.auth import hash_token
 from bodega.api.errors import exception_handlers, problem_response
-from bodega.api.middleware import RequestContextMiddleware, TenantTransactionMiddleware
-from bodega.api.routing import provide_actor
+from bodega.api.middleware import RequestContextMiddleware, TenantTransactionMiddleware, add_request_id_header
+from bodega.api.routing import NO_AUTH, provide_actor
 from bodega.audit.routes import AuditController
 from bodega.catalog.routes import (
     CategoryController,
@@ -72,12 +72,18 @@ class Readiness(msgspec.Struct):
     redis: bool
 
 
-@get("/health", exclude_from_auth=True, include_in_schema=True, tags=["operations"], summary="The process is alive")
+@get("/health", security=NO_AUTH, tags=["operations"], summary="The process is alive")
 async def health() -> Health:
     return Health(status="ok", version=__version__)
 
 
-@get("/ready", tags=["operations"], summary="The database and Redis answer", responses={})
+@get(
+    "/ready",
+    security=NO_AUTH,
+    tags=["operations"],
+    summary="The database and Redis answer",
+    responses={503: ResponseSpec(data_container=dict[str, Any], description="Not ready (problem details)", media_type="application/problem+json")},
+)
 async def ready(state: State) -> Any:
     database = redis = False
     try:
@@ -93,6 +99,12 @@ async def ready(state: State) -> Any:
     if database and redis:
         return body
     return problem_response(503, f"database={'up' if database else 'down'}, redis={'up' if redis else 'down'}", database=database, redis=redis)
+
+
+class MetricsController(PrometheusController):
+    """Prometheus text format; not part of the API's OpenAPI description."""
+
+    include_in_schema = False
 
 
 def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
@@ -138,7 +150,7 @@ def create_app(settings: Settings) -> Litestar:
     prometheus = PrometheusConfig(app_name="bodega", group_path=True, exclude=["/metrics"])
 
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, graphql_controller(settings), health, ready, PrometheusController],
+        route_handlers=[*ROUTE_HANDLERS, graphql_controller(settings), health, ready, MetricsController],
         lifespan=[lifespan],
         dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
         middleware=[
@@ -152,7 +164,8 @@ def create_app(settings: Settings) -> Litestar:
             TenantTransactionMiddleware(),
         ],
         exception_handlers=exception_handlers,
-        stores={"rate_limit": RedisStore(redis, namespace="bodega:rate_limit")},
+        before_send=[add_request_id_header],
+        stores={"rate_limit": RedisStore(redis, namespace=f"{settings.redis_prefix}:rate_limit")},
         state=State({"redis": redis, "tenancy_policy": Policy(
             access_token_ttl=timedelta(hours=settings.access_token_ttl_hours),
             invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),

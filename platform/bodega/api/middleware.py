@@ -25,7 +25,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["RequestContextMiddleware", "TenantTransactionMiddleware"]
+__all__ = ["RequestContextMiddleware", "TenantTransactionMiddleware", "add_request_id_header"]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 IDEMPOTENCY_TTL_HOURS = 24
@@ -36,6 +36,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+async def add_request_id_header(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: every response, errors included, names its request."""
+    request_id = scope.get("state", {}).get("request_id")
+    if message["type"] == "http.response.start" and request_id:
+        MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
 
 
 class RequestContextMiddleware(ASGIMiddleware):
@@ -67,12 +74,7 @@ class RequestContextMiddleware(ASGIMiddleware):
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
-            await send(message)
-
-        await next_app(scope, replay, send_with_id)
+        await next_app(scope, replay, send)
 
     async def _read_body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []

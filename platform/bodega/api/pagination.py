@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 import msgspec
-from bodega.api.errors import BodegaError, FieldError
+from bodega.api.errors import FieldError, InvalidInput
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "decode_cursor", "encode_cursor", "page_of"]
 
@@ -37,7 +37,7 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         return uuid.UUID(bytes=raw)
     except (binascii.Error, ValueError):
-        raise BodegaError(
+        raise InvalidInput(
             "The cursor is not one this API returned.",
             errors=[FieldError("cursor", "invalid cursor")],
         ) from None

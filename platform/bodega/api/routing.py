@@ -12,14 +12,15 @@ from typing import Annotated, Any
 import litestar
 from bodega.api.auth import Actor, actor_of
 from bodega.api.errors import Unauthorized
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 __all__ = [
     "CurrentActor",
     "Cursor",
     "Limit",
+    "NO_AUTH",
     "PUBLIC",
     "delete",
     "get",
@@ -56,6 +57,10 @@ PUBLIC = {"anonymous_transaction": True}
 transaction, committed or rolled back by the response status like every other write."""
 
 
+NO_AUTH: list[dict[str, list[str]]] = [{}]
+"""OpenAPI ``security`` of public routes: no credentials needed."""
+
+
 def _with_problems(decorator: Any) -> Any:
     @functools.wraps(decorator)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -72,7 +77,10 @@ put = _with_problems(litestar.put)
 delete = _with_problems(litestar.delete)
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size (1-200).")]
-Cursor = Annotated[str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page.")]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page."),
+]
 CurrentActor = NamedDependency[Actor]
 """The authenticated caller (the ``actor`` dependency); guards have checked its scope."""
 

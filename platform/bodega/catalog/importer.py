@@ -8,7 +8,10 @@ Categories are named by path (``Bakery > Bread``) and created when missing; supp
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import re
+import typing
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -41,8 +44,19 @@ Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: phase is ``validate`` or ``write``."""
 
 
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+_COLUMN_OF = {"list_price": "price", "supplier_id": "supplier", "category_id": "category"}
+
+
 def _parse_price(text: str, exponent: int) -> int:
-    amount = Decimal(text.replace(",", "").strip())
+    text = text.strip()
+    if "," in text:  # "1,234.50" is fine; "3,50" must not silently become 350
+        if not _GROUPED.match(text):
+            raise ValueError("write amounts with a dot for decimals (1234.50); commas only between thousands")
+        text = text.replace(",", "")
+    amount = Decimal(text)
+    if not amount.is_finite():
+        raise ValueError("not a number")
     minor = amount.scaleb(exponent)
     if minor != minor.to_integral_value() or minor < 0:
         raise ValueError(f"a non-negative amount with at most {exponent} decimals")
@@ -131,29 +145,38 @@ def _parse_row(row: dict[str, str], exponent: int, suppliers: dict[str, uuid.UUI
             raw[field] = row[field]
     for field in ("shelf_life_days", "case_pack"):
         if row.get(field):
-            if not row[field].isdigit():
+            if not (row[field].isascii() and row[field].isdigit()):
                 errors.append(FieldError(field, "a whole number"))
             else:
                 raw[field] = int(row[field])
     if row.get("tax_rate"):
-        try:
-            raw["tax_rate"] = Decimal(row["tax_rate"].rstrip("%").strip())
-        except InvalidOperation:
-            errors.append(FieldError("tax_rate", "not a number"))
+        raw["tax_rate"] = row["tax_rate"].rstrip("%").strip()
     supplier = row.get("supplier")
     if supplier:
         if supplier in suppliers:
             raw["supplier_id"] = suppliers[supplier]
         else:
             errors.append(FieldError("supplier", f"no supplier with code {supplier!r}"))
-    try:
-        values = msgspec.structs.asdict(msgspec.convert(raw, ProductIn, strict=False))
-    except msgspec.ValidationError as exc:
-        field = str(exc).rsplit("$.", 1)[-1].rstrip("`").split("`")[0] if "$." in str(exc) else "row"
-        errors.append(FieldError(field, str(exc).split(" - at ")[0]))
-        values = raw
-    errors += product_field_errors(values)
+    # Each value is checked on its own, so a row with several problems gets one error for each,
+    # named by its column in the file.
+    type_errors = [e for field, value in raw.items() if (e := _type_error(field, value))]
+    values = raw if type_errors else msgspec.structs.asdict(msgspec.convert(raw, ProductIn, strict=False))
+    invalid = {e["field"] for e in type_errors}
+    errors += type_errors + [e for e in product_field_errors(values) if e["field"] not in invalid]
     return values, row.get("category", ""), errors
+
+
+@functools.cache
+def _field_types() -> dict[str, Any]:
+    return typing.get_type_hints(ProductIn, include_extras=True)
+
+
+def _type_error(field: str, value: Any) -> FieldError | None:
+    try:
+        msgspec.convert(value, _field_types()[field], strict=False)
+    except msgspec.ValidationError as exc:
+        return FieldError(_COLUMN_OF.get(field, field), str(exc))
+    return None
 
 
 def _conflicts_with_other_products(parsed: list[tuple[dict[str, Any], str]], existing: dict[str, dict[str, Any]]) -> list[FieldError]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from bodega.api.auth import requires
@@ -111,6 +113,18 @@ class SupplierController(Controller):
         await service.delete_supplier(actor, supplier_id)
 
 
+@dataclass
+class _CsvImportOperation(Operation):
+    """The import reads its body itself (CSV, not JSON); this documents it in OpenAPI."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="The spreadsheet saved as CSV (UTF-8), first row the column names.",
+            content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))},
+        )
+
+
 class ProductController(Controller):
     path = "/v1/products"
     tags = ["products"]
@@ -147,6 +161,7 @@ class ProductController(Controller):
         "/import",
         guards=WRITE,
         status_code=200,
+        operation_class=_CsvImportOperation,
         summary="Import products from CSV (text/csv body): every row is checked first; all or nothing",
         description=(
             "Columns: " + ", ".join(importer.COLUMNS) + ". Required: sku, name, price. Price in major "

@@ -33,10 +33,18 @@ Timezone = Annotated[str, Meta(min_length=1, max_length=64, description="IANA ti
 Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._/-]{1,64}$", description="Stock keeping unit, unique in the chain.")]
 Gtin = Annotated[str, Meta(pattern=r"^[0-9]{8,14}$", description="GTIN-8/12/13/14 with a valid GS1 check digit.")]
 Plu = Annotated[str, Meta(pattern=r"^[0-9]{1,8}$", description="Price look-up code for scales.")]
-Money = Annotated[int, Meta(ge=0, le=10**12, description="Integer minor units (cents, fen) of the chain's currency.")]
-TaxRate = Annotated[Decimal, Meta(description="Tax rate in percent, e.g. \"13\" or \"9.5\" (0-100, 2 decimals).")]
+# Integer minimums are written gt=-1: Litestar drops a minimum of 0 from OpenAPI.
+Money = Annotated[int, Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency.")]
+TaxRate = Annotated[
+    str,
+    Meta(
+        pattern=r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$",
+        description='Tax rate in percent as a decimal string, e.g. "13" or "9.5" (0-100, at most 2 decimals).',
+    ),
+]
 Days = Annotated[int, Meta(ge=1, le=3650)]
-Weekday = Annotated[int, Meta(ge=1, le=7, description="ISO weekday: 1 = Monday.")]
+Weekday = Literal[1, 2, 3, 4, 5, 6, 7]
+"""ISO weekday: 1 = Monday."""
 Unit = Literal["each", "kg"]
 StoreStatus = Literal["open", "closed"]
 ProductStatus = Literal["active", "archived"]
@@ -95,7 +103,7 @@ class SupplierIn(msgspec.Struct, kw_only=True):
     name: Name
     email: Annotated[str, Meta(max_length=320)] = ""
     phone: Annotated[str, Meta(max_length=32)] = ""
-    lead_time_days: Annotated[int, Meta(ge=0, le=365)] = 1
+    lead_time_days: Annotated[int, Meta(gt=-1, le=365)] = 1
     order_days: Annotated[list[Weekday], Meta(max_length=7)] = msgspec.field(default_factory=list)
     """Weekdays the supplier takes orders; empty means any day."""
     min_order: Money = 0
@@ -107,7 +115,7 @@ class SupplierUpdate(msgspec.Struct, kw_only=True):
     name: Name | UnsetType = UNSET
     email: Annotated[str, Meta(max_length=320)] | UnsetType = UNSET
     phone: Annotated[str, Meta(max_length=32)] | UnsetType = UNSET
-    lead_time_days: Annotated[int, Meta(ge=0, le=365)] | UnsetType = UNSET
+    lead_time_days: Annotated[int, Meta(gt=-1, le=365)] | UnsetType = UNSET
     order_days: Annotated[list[Weekday], Meta(max_length=7)] | UnsetType = UNSET
     min_order: Money | UnsetType = UNSET
 
@@ -135,7 +143,7 @@ class ProductIn(msgspec.Struct, kw_only=True):
     """``each`` for counted goods, ``kg`` for weighed goods (quantities with 3 decimals)."""
     category_id: uuid.UUID | None = None
     supplier_id: uuid.UUID | None = None
-    tax_rate: TaxRate = Decimal(0)
+    tax_rate: TaxRate = "0"
     shelf_life_days: Days | None = None
     case_pack: Annotated[int, Meta(ge=1, le=100_000)] = 1
     status: ProductStatus = "active"

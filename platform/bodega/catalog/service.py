@@ -188,10 +188,18 @@ async def _check_category_name(actor: Actor, name: str, parent_id: uuid.UUID | N
         raise Conflict(f"A category named {name!r} exists already there.", errors=[FieldError("name", "already used")])
 
 
+def _category_name(name: str) -> str:
+    """Names are stored stripped (the import matches paths that way); a blank one is refused."""
+    if not name.strip():
+        raise InvalidInput("A category needs a name.", errors=[FieldError("name", "blank")])
+    return name.strip()
+
+
 async def create_category(actor: Actor, data: CategoryIn) -> CategoryOut:
+    name = _category_name(data.name)
     await _ensure_exists(Category, actor.tenant_id, data.parent_id, "parent_id", "category")
-    await _check_category_name(actor, data.name, data.parent_id)
-    row = {"id": new_id(), "tenant_id": actor.tenant_id, "name": data.name.strip(), "parent_id": data.parent_id, "created_at": _now(), "version": 1}
+    await _check_category_name(actor, name, data.parent_id)
+    row = {"id": new_id(), "tenant_id": actor.tenant_id, "name": name, "parent_id": data.parent_id, "created_at": _now(), "version": 1}
     await Category.insert(Category(**row))
     category = to_struct(row, CategoryOut)
     await record_change(actor, "category.created", "category", category.id, after=category)
@@ -219,6 +227,8 @@ async def _ancestors(actor: Actor, category_id: uuid.UUID) -> set[uuid.UUID]:
 async def update_category(actor: Actor, category_id: uuid.UUID, data: CategoryUpdate) -> CategoryOut:
     current = await get_row(Category, actor.tenant_id, category_id, "category")
     values = _changes(data)
+    if "name" in values:
+        values["name"] = _category_name(values["name"])
     parent_id = values.get("parent_id", current["parent_id"])
     if "parent_id" in values and parent_id is not None:
         await _ensure_exists(Category, actor.tenant_id, parent_id, "parent_id", "category")
@@ -294,17 +304,19 @@ async def suppliers_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.
 
 
 def product_field_errors(values: dict[str, Any]) -> list[FieldError]:
-    """Checks msgspec cannot express: GTIN check digit, tax rate precision."""
-    errors = []
+    """What msgspec cannot check: the GTIN's check digit."""
     gtin = values.get("gtin")
     if gtin is not None and (problem := gtin_problem(gtin)):
-        errors.append(FieldError("gtin", problem))
-    tax_rate = values.get("tax_rate")
-    if tax_rate is not None and (
-        not tax_rate.is_finite() or not Decimal(0) <= tax_rate <= Decimal(100) or tax_rate != tax_rate.quantize(Decimal("0.01"))
-    ):
-        errors.append(FieldError("tax_rate", "a percentage from 0 to 100 with at most 2 decimals"))
-    return errors
+        return [FieldError("gtin", problem)]
+    return []
+
+
+def product_values(data: ProductIn | ProductUpdate) -> dict[str, Any]:
+    """The columns a product create or update sets (the tax rate as a Decimal)."""
+    values = msgspec.structs.asdict(data) if isinstance(data, ProductIn) else _changes(data)
+    if "tax_rate" in values:
+        values["tax_rate"] = Decimal(values["tax_rate"])
+    return values
 
 
 def _raise_if(errors: list[FieldError]) -> None:
@@ -314,6 +326,8 @@ def _raise_if(errors: list[FieldError]) -> None:
 
 async def _check_product_refs(actor: Actor, values: dict[str, Any], exclude: uuid.UUID | None = None) -> None:
     _raise_if(product_field_errors(values))
+    if values.get("tax_rate") is not None:  # as stored (numeric(5, 2)): answers show "9.50", not "9.5"
+        values["tax_rate"] = values["tax_rate"].quantize(Decimal("0.01"))
     await _ensure_exists(Category, actor.tenant_id, values.get("category_id"), "category_id", "category")
     await _ensure_exists(Supplier, actor.tenant_id, values.get("supplier_id"), "supplier_id", "supplier")
     for field in ("sku", "gtin", "plu"):
@@ -322,7 +336,7 @@ async def _check_product_refs(actor: Actor, values: dict[str, Any], exclude: uui
 
 
 async def create_product(actor: Actor, data: ProductIn) -> ProductOut:
-    values = msgspec.structs.asdict(data)
+    values = product_values(data)
     await _check_product_refs(actor, values)
     row = {**values, "id": new_id(), "tenant_id": actor.tenant_id, "created_at": _now(), "version": 1}
     await Product.insert(Product(**row))
@@ -357,7 +371,7 @@ async def get_product(actor: Actor, product_id: uuid.UUID) -> ProductOut:
 
 async def update_product(actor: Actor, product_id: uuid.UUID, data: ProductUpdate) -> ProductOut:
     await get_row(Product, actor.tenant_id, product_id, "product")
-    values = _changes(data)
+    values = product_values(data)
     await _check_product_refs(actor, values, exclude=product_id)
     before, after = await update_row(Product, actor.tenant_id, product_id, data.version, values, "product")
     await record_change(actor, "product.updated", "product", product_id, before=before, after=after)

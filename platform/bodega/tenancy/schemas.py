@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from bodega.tenancy.scopes import Role
+from bodega.tenancy.scopes import SCOPES, Role
 
 __all__ = [
     "AcceptInvitationIn",
@@ -29,13 +29,13 @@ __all__ = [
     "UserUpdate",
 ]
 
-Email = Annotated[str, Meta(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="An email address.")]
+Email = Annotated[str, Meta(min_length=3, max_length=320, pattern=r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$", description="An email address.")]
 Password = Annotated[str, Meta(min_length=8, max_length=200, description="At least 8 characters.")]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY, EUR, USD.")]
 Timezone = Annotated[str, Meta(min_length=1, max_length=64, description="IANA time zone, e.g. Asia/Shanghai.")]
 Version = Annotated[int, Meta(ge=1, le=2_147_483_647, description="The version you read; a stale one is a 409.")]
-ScopeName = Annotated[str, Meta(min_length=1, max_length=64)]
+ScopeName = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
 
 
 class SignupIn(msgspec.Struct, kw_only=True):

@@ -241,7 +241,7 @@ async def login(data: LoginIn, policy: Policy) -> SessionOut:
 
 async def logout(actor: Actor) -> None:
     if actor.session_id is None:
-        raise InvalidInput("Only an access token can log out; revoke an API key with DELETE /v1/api-keys/{id}.")
+        raise Forbidden("Only an access token can log out; revoke an API key with DELETE /v1/api-keys/{id}.")
     await Session.update({Session.revoked_at: _now()}).where(
         (Session.id == actor.session_id) & (Session.tenant_id == actor.tenant_id)
     )
