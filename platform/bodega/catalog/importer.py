@@ -25,7 +25,7 @@ from bodega.api.auth import Actor
 from bodega.api.errors import FieldError, InvalidInput
 from bodega.audit import record_change
 from bodega.catalog.schemas import ImportResult, ProductIn, ProductOut
-from bodega.catalog.service import product_field_errors
+from bodega.catalog.service import product_field_errors, product_values
 from bodega.catalog.tables import Category, Product, Supplier
 from bodega.db.ids import new_id
 from bodega.db.repository import to_struct
@@ -160,7 +160,7 @@ def _parse_row(row: dict[str, str], exponent: int, suppliers: dict[str, uuid.UUI
     # Each value is checked on its own, so a row with several problems gets one error for each,
     # named by its column in the file.
     type_errors = [e for field, value in raw.items() if (e := _type_error(field, value))]
-    values = raw if type_errors else msgspec.structs.asdict(msgspec.convert(raw, ProductIn, strict=False))
+    values = raw if type_errors else product_values(msgspec.convert(raw, ProductIn, strict=False))
     invalid = {e["field"] for e in type_errors}
     errors += type_errors + [e for e in product_field_errors(values) if e["field"] not in invalid]
     return values, row.get("category", ""), errors

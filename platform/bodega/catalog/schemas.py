@@ -128,7 +128,7 @@ class SupplierOut(msgspec.Struct, kw_only=True):
     phone: str
     lead_time_days: int
     order_days: list[int]
-    min_order: int
+    min_order: Money
     created_at: datetime
     version: int
 
@@ -174,7 +174,7 @@ class ProductOut(msgspec.Struct, kw_only=True):
     unit: str
     category_id: uuid.UUID | None
     supplier_id: uuid.UUID | None
-    list_price: int
+    list_price: Money
     tax_rate: Decimal
     shelf_life_days: int | None
     case_pack: int

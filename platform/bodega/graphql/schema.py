@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
 from strawberry.litestar import make_graphql_controller
 from strawberry.tools import merge_types
 
 from bodega.graphql.context import context_getter
 from bodega.graphql.resolve import ProblemErrors
+from bodega.graphql.types import SCALARS
 from bodega.settings import Settings
 
 __all__ = ["build_schema", "graphql_controller"]
@@ -28,6 +30,7 @@ def build_schema(max_depth: int = 8) -> strawberry.Schema:
     return strawberry.Schema(
         query=query,
         mutation=mutation,
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -17,16 +17,40 @@ import msgspec
 import strawberry
 from strawberry.scalars import JSON
 
-__all__ = ["from_input", "input_type", "object_type", "page_type"]
+__all__ = ["SCALARS", "Long", "from_input", "input_type", "object_type", "page_type"]
 
 S = TypeVar("S", bound=msgspec.Struct)
 _SCALARS = (str, int, bool, UUID, Decimal, datetime)
+_INT32_MAX = 2**31 - 1
+
+
+
+def _parse_long(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Long must be a whole number")
+    return value
+
+
+Long = typing.NewType("Long", int)
+SCALARS = {
+    Long: strawberry.scalar(
+        name="Long",
+        description="A whole number beyond GraphQL's 32-bit Int (money in minor units): a JSON number.",
+        serialize=int,
+        parse_value=_parse_long,
+    )
+}
+"""Custom scalars, for ``StrawberryConfig(scalar_map=...)``."""
 
 
 def _graphql_annotation(annotation: Any, namespace: dict[str, Any]) -> tuple[Any, bool]:
     """Map a Struct field's type to a strawberry one; also say whether it may be UNSET."""
     if get_origin(annotation) is typing.Annotated:
-        return _graphql_annotation(get_args(annotation)[0], namespace)
+        base, *metadata = get_args(annotation)
+        limits = [m.le for m in metadata if isinstance(m, msgspec.Meta) and m.le is not None]
+        if base is int and any(limit > _INT32_MAX for limit in limits):
+            return Long, False
+        return _graphql_annotation(base, namespace)
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not msgspec.UnsetType]
