@@ -1,0 +1,373 @@
+"""Cross-tenant isolation through GraphQL: chain B (an owner with every scope) never reads,
+changes or learns of chain A's objects at /graphql.
+
+Every Query field taking an ``id`` answers NOT_FOUND for A's object, word for word as for an id
+that never existed; list fields show none of A's objects; every update/delete/revoke mutation on
+A's id answers NOT_FOUND and changes nothing; creates stay in B's chain.
+``test_every_field_is_covered`` introspects the served schema and fails when a field is added
+without a case here (or a documented entry in ``OWN_CHAIN``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.conftest import graphql
+from tests.isolation.conftest import COLLECTIONS, MARK, World, a_view, new_uuid
+
+Body = dict[str, Any]
+
+SELECT = {
+    "Store": "id code name",
+    "Category": "id name parentId",
+    "Supplier": "id code name",
+    "Product": "id sku name categoryId supplierId category { id name } supplier { id name }",
+    "User": "id email name",
+    "ApiKey": "id name createdBy",
+    "Invitation": "id email invitedBy",
+    "AuditEntry": "id actorId resourceId before after",
+}
+"""What each type's checks select: every id and name that could leak."""
+
+BY_ID = {
+    "store": "Store",
+    "category": "Category",
+    "supplier": "Supplier",
+    "product": "Product",
+    "user": "User",
+    "apiKey": "ApiKey",
+}
+"""Query fields taking an ``id`` -> their type (the resource key is the snake_case name)."""
+
+LISTS: dict[str, tuple[str, str, Callable[[World], list[Body]]]] = {
+    "stores": ("Store", "store", lambda _: []),
+    "categories": ("Category", "category", lambda _: []),
+    "suppliers": ("Supplier", "supplier", lambda _: []),
+    "products": (
+        "Product",
+        "product",
+        lambda w: [
+            {"categoryId": w.a.ids["category"]},
+            {"q": MARK},
+            {"status": "active", "q": "Bread " + MARK},
+        ],
+    ),
+    "users": ("User", "user", lambda _: []),
+    "invitations": ("Invitation", "invitation", lambda _: []),
+    "apiKeys": ("ApiKey", "api_key", lambda _: []),
+    "auditLog": (
+        "AuditEntry",
+        "product",
+        lambda w: [{"resourceId": w.a.ids[k]} for k in ("product", "store", "user", "tenant")],
+    ),
+}
+"""List field -> (type, which of B's ids it must show, arguments matching only A's objects)."""
+
+FILTER_TYPES = {"categoryId": "UUID", "resourceId": "UUID", "q": "String", "status": "String"}
+
+Ref = tuple[str, Callable[[str], Body]]
+CATEGORY_REFS: tuple[Ref, ...] = (("category", lambda i: {"parentId": i}),)
+PRODUCT_REFS: tuple[Ref, ...] = (
+    ("category", lambda i: {"categoryId": i}),
+    ("supplier", lambda i: {"supplierId": i}),
+)
+
+USER_REFS: tuple[Ref, ...] = (("store", lambda i: {"role": "manager", "storeIds": [i]}),)
+
+UPDATES: dict[str, tuple[str, Body, tuple[Ref, ...]]] = {
+    "updateStore": ("store", {"name": "Taken over", "status": "closed"}, ()),
+    "updateCategory": ("category", {"name": "Taken over"}, CATEGORY_REFS),
+    "updateSupplier": ("supplier", {"name": "Taken over", "minOrder": 9}, ()),
+    "updateProduct": ("product", {"name": "Taken over", "listPrice": 1}, PRODUCT_REFS),
+    "updateUser": ("user", {"name": "Taken over"}, USER_REFS),
+}
+"""Mutation -> (resource, a valid input without the version, inputs naming another object)."""
+
+DELETES = {
+    "deleteStore": "store",
+    "deleteCategory": "category",
+    "deleteSupplier": "supplier",
+    "deleteProduct": "product",
+    "revokeInvitation": "invitation",
+    "revokeApiKey": "api_key",
+}
+
+CREATES: dict[str, tuple[str, str, Callable[[World], Body], tuple[Ref, ...]]] = {
+    "createStore": (
+        "store",
+        "Store",
+        lambda w: {"code": w.a.values["store_code"], "name": "Two"},
+        (),
+    ),
+    "createCategory": ("category", "Category", lambda _: {"name": "Two"}, CATEGORY_REFS),
+    "createSupplier": (
+        "supplier",
+        "Supplier",
+        lambda w: {"code": w.a.values["supplier_code"], "name": "Two"},
+        (),
+    ),
+    "createProduct": (
+        "product",
+        "Product",
+        lambda w: {
+            "sku": w.a.values["sku"],
+            "gtin": w.a.values["gtin"],
+            "plu": w.a.values["plu"],
+            "name": "Two",
+            "listPrice": 1,
+        },
+        PRODUCT_REFS,
+    ),
+    "createApiKey": (
+        "api_key",
+        "ApiKeyCreated",
+        lambda _: {"name": "Two", "scopes": ["catalog:read"]},
+        (),
+    ),
+    "inviteUser": (
+        "invitation",
+        "InvitationCreated",
+        lambda w: {"email": w.a.values["invitee"], "role": "staff"},
+        (("store", lambda i: {"role": "manager", "storeIds": [i]}),),
+    ),
+}
+"""Mutation -> (resource, type, valid input reusing A's unique values, inputs naming another
+object). The created object must stay invisible to A."""
+
+OWN_CHAIN = {
+    "me": "the caller itself (test_me_and_tenant_...)",
+    "tenant": "the caller's own chain (test_me_and_tenant_...)",
+    "updateTenant": "the caller's own chain (test_update_tenant_...)",
+}
+"""Fields that name no object: they act on the caller's own chain."""
+
+INPUT_TYPES = {
+    "updateUser": "UserUpdateInput",
+    "inviteUser": "InvitationInput",
+    "createApiKey": "ApiKeyInput",
+    "updateTenant": "TenantUpdateInput",
+}
+
+
+def _input_type(mutation: str) -> str:
+    if mutation in INPUT_TYPES:
+        return INPUT_TYPES[mutation]
+    name = mutation.removeprefix("create").removeprefix("update")
+    return f"{name}UpdateInput" if mutation.startswith("update") else f"{name}Input"
+
+
+def _selection(type_name: str) -> str:
+    if type_name == "ApiKeyCreated":
+        return "apiKey { id }"
+    if type_name == "InvitationCreated":
+        return "invitation { id }"
+    return SELECT[type_name]
+
+
+def _blank(result: Body, ident: str) -> Body:
+    return json.loads(json.dumps(result).replace(ident, "<id>"))
+
+
+def _not_found(result: Body) -> Body:
+    assert result["data"] is None, result
+    assert result["errors"][0]["extensions"]["code"] == "NOT_FOUND", result
+    return result
+
+
+def _bad_input(result: Body) -> Body:
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", result
+    return result
+
+
+def _by_id(client: TestClient[Any], headers: dict[str, str], field: str, ident: str) -> Body:
+    query = f"query($id: UUID!) {{ {field}(id: $id) {{ {SELECT[BY_ID[field]]} }} }}"
+    return graphql(client, headers, query, id=ident)
+
+
+def _key(field: str) -> str:
+    return "api_key" if field == "apiKey" else field
+
+
+@pytest.mark.parametrize("field", sorted(BY_ID))
+def test_query_by_id(client: TestClient[Any], world: World, field: str) -> None:
+    """B's query of A's id: NOT_FOUND, word for word as for a missing id; B's own id resolves."""
+    a_id, missing, b = world.a.ids[_key(field)], new_uuid(), world.b.headers
+    theirs = _not_found(_by_id(client, b, field, a_id))
+    assert _blank(theirs, a_id) == _blank(_by_id(client, b, field, missing), missing)
+    assert _by_id(client, b, field, world.b.ids[_key(field)])["data"][field]["id"]
+
+
+@pytest.mark.parametrize("field", sorted(LISTS))
+def test_list_field(client: TestClient[Any], world: World, field: str) -> None:
+    """B's page holds B's objects and nothing of A's; filters naming A's objects match nothing."""
+    type_name, own, filters = LISTS[field]
+    result = graphql(
+        client, world.b.headers, f"{{ {field}(first: 200) {{ data {{ {SELECT[type_name]} }} }} }}"
+    )
+    text = json.dumps(result)
+    assert "errors" not in result, result
+    assert world.b.ids[own] in text  # B's own objects are listed
+    assert [s for s in world.a_secrets() if s in text] == []
+    for args in filters(world):
+        params = ", ".join(f"${k}: {FILTER_TYPES[k]}" for k in args)
+        passed = ", ".join(f"{k}: ${k}" for k in args)
+        query = f"query({params}) {{ {field}(first: 200, {passed}) {{ data {{ id }} }} }}"
+        assert graphql(client, world.b.headers, query, **args) == {"data": {field: {"data": []}}}
+
+
+def _update(
+    client: TestClient[Any], headers: dict[str, str], mutation: str, ident: str, data: Body
+) -> Body:
+    query = (
+        f"mutation($id: UUID!, $input: {_input_type(mutation)}!) "
+        f"{{ {mutation}(id: $id, input: $input) {{ id }} }}"
+    )
+    return graphql(client, headers, query, id=ident, input=data)
+
+
+@pytest.mark.parametrize("mutation", sorted(UPDATES))
+def test_update_mutation(client: TestClient[Any], world: World, mutation: str) -> None:
+    """B's update of A's object with A's current version: NOT_FOUND like a missing id, A's object
+    unchanged. The same input changes B's own object; naming A's objects in it is refused."""
+    key, change, refs = UPDATES[mutation]
+    a_id, missing, b = world.a.ids[key], new_uuid(), world.b.headers
+    before = a_view(client, world, key, a_id)
+    data = {**change, "version": before["version"]}
+    theirs = _not_found(_update(client, b, mutation, a_id, data))
+    assert _blank(theirs, a_id) == _blank(_update(client, b, mutation, missing, data), missing)
+    assert a_view(client, world, key, a_id) == before
+    own = world.b.ids[key]
+    for ref_key, ref in refs:
+        a_ref, missing_ref = world.a.ids[ref_key], new_uuid()
+        version = {"version": _b_version(client, world, key)}
+        theirs = _bad_input(_update(client, b, mutation, own, {**ref(a_ref), **version}))
+        assert _blank(theirs, a_ref) == _blank(
+            _update(client, b, mutation, own, {**ref(missing_ref), **version}), missing_ref
+        )
+    mine = _update(client, b, mutation, own, {**change, "version": _b_version(client, world, key)})
+    assert mine["data"][mutation]["id"] == own, mine
+
+
+def _b_version(client: TestClient[Any], world: World, key: str) -> int:
+    response = client.get(f"{COLLECTIONS[key]}/{world.b.ids[key]}", headers=world.b.headers)
+    return response.json()["version"]
+
+
+def _delete(client: TestClient[Any], headers: dict[str, str], mutation: str, ident: str) -> Body:
+    return graphql(client, headers, f"mutation($id: UUID!) {{ {mutation}(id: $id) }}", id=ident)
+
+
+@pytest.mark.parametrize("mutation", sorted(DELETES))
+def test_delete_or_revoke_mutation(client: TestClient[Any], world: World, mutation: str) -> None:
+    """B's delete/revoke of A's object: NOT_FOUND like a missing id; A's object is unchanged
+    (A's API key still authenticates)."""
+    key = DELETES[mutation]
+    a_id, missing, b = world.a.ids[key], new_uuid(), world.b.headers
+    before = a_view(client, world, key, a_id)
+    theirs = _not_found(_delete(client, b, mutation, a_id))
+    assert _blank(theirs, a_id) == _blank(_delete(client, b, mutation, missing), missing)
+    assert a_view(client, world, key, a_id) == before
+    assert client.get("/v1/me", headers=world.a.key_headers).status_code == 200
+
+
+def _create(client: TestClient[Any], headers: dict[str, str], mutation: str, data: Body) -> Body:
+    _, type_name, _, _ = CREATES[mutation]
+    query = (
+        f"mutation($input: {_input_type(mutation)}!) "
+        f"{{ {mutation}(input: $input) {{ {_selection(type_name)} }} }}"
+    )
+    return graphql(client, headers, query, input=data)
+
+
+@pytest.mark.parametrize("mutation", sorted(CREATES))
+def test_create_mutation(client: TestClient[Any], world: World, mutation: str) -> None:
+    """B creates in its own chain only: reusing A's codes, SKU, GTIN or email works (no conflict
+    leaks A's), naming A's objects is refused like a missing id, and A never sees the result."""
+    key, _, make, refs = CREATES[mutation]
+    data, b = make(world), world.b.headers
+    for ref_key, ref in refs:
+        a_ref, missing = world.a.ids[ref_key], new_uuid()
+        theirs = _bad_input(_create(client, b, mutation, {**data, **ref(a_ref)}))
+        assert _blank(theirs, a_ref) == _blank(
+            _create(client, b, mutation, {**data, **ref(missing)}), missing
+        )
+    made = _create(client, b, mutation, data)
+    assert "errors" not in made, made
+    created = made["data"][mutation]
+    new_id = (created.get("apiKey") or created.get("invitation") or created)["id"]
+    field = {"api_key": "apiKey"}.get(key, key)
+    if field in BY_ID:
+        _not_found(_by_id(client, world.a.headers, field, new_id))
+    listed = client.get(COLLECTIONS[key], params={"limit": 200}, headers=world.a.headers)
+    assert listed.status_code == 200
+    assert world.a.ids[key] in listed.text
+    assert new_id not in listed.text
+
+
+def test_me_and_tenant_are_the_callers_own(client: TestClient[Any], world: World) -> None:
+    """``me`` and ``tenant`` answer about B's own user and chain, never A's."""
+    result = graphql(client, world.b.headers, "{ me { id tenant { id } } tenant { id name } }")
+    assert result["data"]["me"]["id"] == world.b.ids["user"]
+    assert (
+        result["data"]["me"]["tenant"]["id"]
+        == result["data"]["tenant"]["id"]
+        == world.b.ids["tenant"]
+    )
+    assert [s for s in world.a_secrets() if s in json.dumps(result)] == []
+
+
+def test_update_tenant_changes_only_the_callers_chain(
+    client: TestClient[Any], world: World
+) -> None:
+    """``updateTenant`` changes B's chain; A's chain stays exactly as it was."""
+    before = client.get("/v1/tenant", headers=world.a.headers).json()
+    version = client.get("/v1/tenant", headers=world.b.headers).json()["version"]
+    result = graphql(
+        client,
+        world.b.headers,
+        "mutation($input: TenantUpdateInput!) { updateTenant(input: $input) { id name } }",
+        input={"name": "Renamed", "version": version},
+    )
+    assert result["data"]["updateTenant"] == {"id": world.b.ids["tenant"], "name": "Renamed"}, (
+        result
+    )
+    assert client.get("/v1/tenant", headers=world.a.headers).json() == before
+
+
+INTROSPECTION = """{ __schema {
+  queryType { fields { name args { name } } }
+  mutationType { fields { name args { name } } }
+} }"""
+
+
+def test_every_field_is_covered(client: TestClient[Any], world: World) -> None:
+    """Every Query and Mutation field of the served schema has a cross-tenant case or a
+    documented reason in OWN_CHAIN; every field taking an ``id`` has an id case; no table names
+    a field that is gone."""
+    schema = graphql(client, world.b.headers, INTROSPECTION)["data"]["__schema"]
+    fields = {
+        kind: {f["name"]: {a["name"] for a in f["args"]} for f in schema[f"{kind}Type"]["fields"]}
+        for kind in ("query", "mutation")
+    }
+    cases = {
+        "query": BY_ID.keys() | LISTS.keys(),
+        "mutation": UPDATES.keys() | DELETES.keys() | CREATES.keys(),
+    }
+    with_id = {"query": BY_ID.keys(), "mutation": UPDATES.keys() | DELETES.keys()}
+    for kind, served in fields.items():
+        assert sorted(served.keys() - cases[kind] - OWN_CHAIN.keys()) == [], f"add a {kind} case"
+        assert sorted({name for name, args in served.items() if "id" in args} ^ with_id[kind]) == []
+        assert not cases[kind] & OWN_CHAIN.keys()
+    assert (
+        sorted(
+            (cases["query"] | cases["mutation"] | OWN_CHAIN.keys())
+            - fields["query"].keys()
+            - fields["mutation"].keys()
+        )
+        == []
+    )

@@ -1,0 +1,358 @@
+"""Cross-tenant isolation of every REST route: chain B (an owner with every scope) never reads,
+changes or learns of chain A's objects.
+
+Another chain's object answers 404 exactly like an id that never existed, lists hold none of
+A's ids, and a failed attempt leaves A's object as it was. ``CASES`` names a check for every
+(method, path) under /v1/; ``test_every_route_is_covered`` fails when a route is added without
+one (or without a documented entry in ``NO_FOREIGN_OBJECT``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from litestar.routes import HTTPRoute
+from litestar.testing import TestClient
+
+from tests.conftest import assert_problem, sign_up
+from tests.isolation.conftest import MARK, World, a_view, new_uuid, without_id
+
+Body = dict[str, Any]
+Ref = tuple[str, Callable[[str], Body]]
+"""(resource whose id is named, body fragment naming that id)."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    key: str
+    """Key of the resource in ``Seed.ids``."""
+    collection: str
+    readable: bool = True
+    """Has ``GET {collection}/{id}``."""
+    change: Body | None = None
+    """A valid PATCH body (the version is added)."""
+    create: Callable[[World], Body] | None = None
+    """A valid POST body for B; it reuses A's unique values (codes, SKU, GTIN, email)."""
+    wrapper: str | None = None
+    """The created object sits under this key of the POST's answer."""
+    refs: tuple[Ref, ...] = ()
+    """Fields naming another object, in POST (and PATCH) bodies."""
+    filters: Callable[[World], list[Body]] = lambda _: []
+    """List queries that match only A's objects: B must get an empty page."""
+    own: str | None = None
+    """Which of B's ids B's list must show (default: ``key``)."""
+
+
+def _product(world: World) -> Body:
+    a = world.a.values
+    return {
+        "sku": "SKU-B2",
+        "name": "Bread two",
+        "list_price": 1,
+        "gtin": a["gtin"],
+        "plu": a["plu"],
+    }
+
+
+STORE = Resource(
+    "store",
+    "/v1/stores",
+    change={"name": "Taken over", "status": "closed"},
+    create=lambda w: {"code": w.a.values["store_code"], "name": "Second"},
+)
+CATEGORY = Resource(
+    "category",
+    "/v1/categories",
+    change={"name": "Taken over"},
+    create=lambda _: {"name": "Second"},
+    refs=(("category", lambda i: {"parent_id": i}),),
+)
+SUPPLIER = Resource(
+    "supplier",
+    "/v1/suppliers",
+    change={"name": "Taken over", "min_order": 9},
+    create=lambda w: {"code": w.a.values["supplier_code"], "name": "Second"},
+)
+PRODUCT = Resource(
+    "product",
+    "/v1/products",
+    change={"name": "Taken over", "list_price": 1},
+    create=_product,
+    refs=(("category", lambda i: {"category_id": i}), ("supplier", lambda i: {"supplier_id": i})),
+    filters=lambda w: [
+        {"category_id": w.a.ids["category"]},
+        {"q": MARK},
+        {"status": "active", "q": "Bread " + MARK},
+    ],
+)
+USER = Resource(
+    "user",
+    "/v1/users",
+    change={"name": "Taken over"},
+    refs=(("store", lambda i: {"role": "manager", "store_ids": [i]}),),
+)
+INVITATION = Resource(
+    "invitation",
+    "/v1/invitations",
+    readable=False,
+    wrapper="invitation",
+    create=lambda w: {"email": w.a.values["invitee"], "role": "staff"},
+    refs=(("store", lambda i: {"role": "manager", "store_ids": [i]}),),
+)
+API_KEY = Resource(
+    "api_key",
+    "/v1/api-keys",
+    wrapper="api_key",
+    create=lambda _: {"name": "Second", "scopes": ["catalog:read"]},
+)
+AUDIT = Resource(
+    "audit",
+    "/v1/audit-log",
+    own="product",
+    filters=lambda w: [{"resource_id": w.a.ids[k]} for k in ("product", "store", "user", "tenant")],
+)
+
+CASES: dict[tuple[str, str], tuple[str, Resource]] = {
+    **{
+        case: (kind, res)
+        for res in (STORE, CATEGORY, SUPPLIER, PRODUCT)
+        for case, kind in {
+            ("GET", res.collection): "list",
+            ("POST", res.collection): "create",
+            ("GET", f"{res.collection}/{{{res.key}_id}}"): "read",
+            ("PATCH", f"{res.collection}/{{{res.key}_id}}"): "update",
+            ("DELETE", f"{res.collection}/{{{res.key}_id}}"): "delete",
+        }.items()
+    },
+    ("GET", "/v1/users"): ("list", USER),
+    ("GET", "/v1/users/{user_id}"): ("read", USER),
+    ("PATCH", "/v1/users/{user_id}"): ("update", USER),
+    ("GET", "/v1/invitations"): ("list", INVITATION),
+    ("POST", "/v1/invitations"): ("create", INVITATION),
+    ("DELETE", "/v1/invitations/{invitation_id}"): ("delete", INVITATION),
+    ("GET", "/v1/api-keys"): ("list", API_KEY),
+    ("POST", "/v1/api-keys"): ("create", API_KEY),
+    ("GET", "/v1/api-keys/{key_id}"): ("read", API_KEY),
+    ("DELETE", "/v1/api-keys/{key_id}"): ("delete", API_KEY),
+    ("GET", "/v1/audit-log"): ("list", AUDIT),
+}
+
+NO_FOREIGN_OBJECT: dict[tuple[str, str], str] = {
+    ("POST", "/v1/signup"): "creates a new chain; names no existing object",
+    ("POST", "/v1/auth/login"): "finds the caller's own user by email and password",
+    ("POST", "/v1/auth/logout"): "revokes the token of the call itself (test_logout_...)",
+    ("GET", "/v1/me"): "the caller itself (test_me_and_tenant_...)",
+    ("GET", "/v1/tenant"): "the caller's own chain (test_me_and_tenant_...)",
+    ("PATCH", "/v1/tenant"): "the caller's own chain (test_tenant_patch_...)",
+    ("POST", "/v1/invitations/accept"): "names the invitation by its secret token, not an id",
+    ("POST", "/v1/products/import"): "writes the caller's catalog (test_import_...)",
+}
+
+OUTSIDE_V1 = {"/graphql", "/health", "/ready", "/metrics"}
+"""Routes outside /v1/: GraphQL (test_graphql.py) and operations, which hold no tenant data.
+The OpenAPI documents under /schema are allowed as well."""
+
+
+def _at(path: str, ident: str) -> str:
+    return re.sub(r"\{[^}]+\}", ident, path)
+
+
+def _like_missing(response: Any, ident: str, missing: Any, missing_id: str) -> None:
+    """``response`` (about A's ``ident``) is word for word the answer about ``missing_id``."""
+    assert without_id(response, ident) == without_id(missing, missing_id)
+
+
+def check_read(client: TestClient[Any], world: World, path: str, res: Resource) -> None:
+    a_id, missing, b = world.a.ids[res.key], new_uuid(), world.b.headers
+    theirs = client.get(_at(path, a_id), headers=b)
+    assert_problem(theirs, 404, "not-found")
+    _like_missing(theirs, a_id, client.get(_at(path, missing), headers=b), missing)
+    assert client.get(_at(path, world.b.ids[res.key]), headers=b).status_code == 200
+
+
+def check_update(client: TestClient[Any], world: World, path: str, res: Resource) -> None:
+    assert res.change is not None
+    a_id, missing, b = world.a.ids[res.key], new_uuid(), world.b.headers
+    before = a_view(client, world, res.key, a_id)
+    body = {**res.change, "version": before["version"]}
+    theirs = client.patch(_at(path, a_id), json=body, headers=b)
+    assert_problem(theirs, 404, "not-found")
+    _like_missing(theirs, a_id, client.patch(_at(path, missing), json=body, headers=b), missing)
+    assert a_view(client, world, res.key, a_id) == before
+    # The body was valid: B changes its own object with it.
+    own_path = _at(path, world.b.ids[res.key])
+    for ref_key, ref in res.refs:  # ... but not to point at A's objects
+        a_ref, missing_ref = world.a.ids[ref_key], new_uuid()
+        version = client.get(own_path, headers=b).json()["version"]
+        theirs = client.patch(own_path, json={**ref(a_ref), "version": version}, headers=b)
+        assert_problem(theirs, 422)
+        _like_missing(
+            theirs,
+            a_ref,
+            client.patch(own_path, json={**ref(missing_ref), "version": version}, headers=b),
+            missing_ref,
+        )
+    version = client.get(own_path, headers=b).json()["version"]
+    mine = client.patch(own_path, json={**res.change, "version": version}, headers=b)
+    assert mine.status_code == 200, mine.text
+
+
+def check_delete(client: TestClient[Any], world: World, path: str, res: Resource) -> None:
+    a_id, missing, b = world.a.ids[res.key], new_uuid(), world.b.headers
+    before = a_view(client, world, res.key, a_id)
+    theirs = client.delete(_at(path, a_id), headers=b)
+    assert_problem(theirs, 404, "not-found")
+    _like_missing(theirs, a_id, client.delete(_at(path, missing), headers=b), missing)
+    assert a_view(client, world, res.key, a_id) == before
+    if res is API_KEY:  # and A's key still works
+        assert client.get("/v1/me", headers=world.a.key_headers).status_code == 200
+
+
+def check_list(client: TestClient[Any], world: World, path: str, res: Resource) -> None:
+    page = client.get(path, params={"limit": 200}, headers=world.b.headers)
+    assert page.status_code == 200, page.text
+    assert world.b.ids[res.own or res.key] in page.text  # B's own objects are listed
+    assert [s for s in world.a_secrets() if s in page.text] == []
+    for query in res.filters(world):
+        filtered = client.get(path, params=query, headers=world.b.headers)
+        assert filtered.status_code == 200, filtered.text
+        assert filtered.json()["data"] == [], query
+
+
+def check_create(client: TestClient[Any], world: World, path: str, res: Resource) -> None:
+    assert res.create is not None
+    body, b = res.create(world), world.b.headers
+    for ref_key, ref in res.refs:  # naming A's object answers as naming no object at all
+        a_ref, missing = world.a.ids[ref_key], new_uuid()
+        theirs = client.post(path, json={**body, **ref(a_ref)}, headers=b)
+        assert_problem(theirs, 422)
+        _like_missing(
+            theirs, a_ref, client.post(path, json={**body, **ref(missing)}, headers=b), missing
+        )
+    made = client.post(path, json=body, headers=b)  # A's codes, SKU, GTIN, email: free for B
+    assert made.status_code == 201, made.text
+    new_id = (made.json()[res.wrapper] if res.wrapper else made.json())["id"]
+    if res.readable:
+        assert_problem(client.get(f"{path}/{new_id}", headers=world.a.headers), 404, "not-found")
+    page = client.get(path, params={"limit": 200}, headers=world.a.headers)
+    assert page.status_code == 200
+    assert world.a.ids[res.key] in page.text
+    assert new_id not in page.text
+
+
+CHECKS = {
+    "read": check_read,
+    "update": check_update,
+    "delete": check_delete,
+    "list": check_list,
+    "create": check_create,
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES), ids=" ".join)
+def test_cross_tenant(client: TestClient[Any], world: World, case: tuple[str, str]) -> None:
+    """B's call of this route on A's object: 404 like a missing id, nothing of A's changed;
+    lists and filters show none of A's objects; creates stay in B's chain."""
+    kind, res = CASES[case]
+    CHECKS[kind](client, world, case[1], res)
+
+
+def _routes(client: TestClient[Any]) -> set[tuple[str, str]]:
+    return {
+        (method, route.path_format)
+        for route in client.app.routes
+        if isinstance(route, HTTPRoute)
+        for method in route.route_handler_map
+        if method not in ("OPTIONS", "HEAD")
+    }
+
+
+def test_every_route_is_covered(client: TestClient[Any]) -> None:
+    """Each (method, path) under /v1/ has a cross-tenant case or a documented reason why no other
+    tenant's object can be reached through it; neither table names a route that is gone."""
+    routes = _routes(client)
+    v1 = {r for r in routes if r[1].startswith("/v1/")}
+    assert sorted(v1 - CASES.keys() - NO_FOREIGN_OBJECT.keys()) == [], "add a case to CASES"
+    assert sorted((CASES.keys() | NO_FOREIGN_OBJECT.keys()) - v1) == []
+    assert not CASES.keys() & NO_FOREIGN_OBJECT.keys()
+    others = {path for _, path in routes - v1 if not path.startswith("/schema")}
+    assert others == OUTSIDE_V1
+
+
+def test_me_and_tenant_are_the_callers_own(client: TestClient[Any], world: World) -> None:
+    """/v1/me and /v1/tenant answer about B's own user and chain, never A's."""
+    me = client.get("/v1/me", headers=world.b.headers)
+    tenant = client.get("/v1/tenant", headers=world.b.headers)
+    assert me.json()["user"]["id"] == world.b.ids["user"]
+    assert me.json()["tenant"]["id"] == tenant.json()["id"] == world.b.ids["tenant"]
+    assert [s for s in world.a_secrets() if s in me.text + tenant.text] == []
+
+
+def test_tenant_patch_changes_only_the_callers_chain(client: TestClient[Any], world: World) -> None:
+    """PATCH /v1/tenant changes B's chain even when the body names A's id; A's stays as it was."""
+    before = client.get("/v1/tenant", headers=world.a.headers).json()
+    mine = client.get("/v1/tenant", headers=world.b.headers).json()
+    body = {
+        "id": world.a.ids["tenant"],
+        "name": "Renamed",
+        "timezone": "Europe/Berlin",
+        "version": mine["version"],
+    }
+    changed = client.patch("/v1/tenant", json=body, headers=world.b.headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["id"] == world.b.ids["tenant"]
+    assert changed.json()["name"] == "Renamed"
+    assert client.get("/v1/tenant", headers=world.a.headers).json() == before
+
+
+def test_import_with_a_sku_creates_bs_own_product(client: TestClient[Any], world: World) -> None:
+    """Importing A's SKU creates B's own product and leaves A's alone; A's supplier code is
+    unknown to B's import exactly like a code nobody uses."""
+    a, b = world.a, world.b.headers
+    before = a_view(client, world, "product", a.ids["product"])
+    code = "SUP-ONLY-A"  # B's chain has no supplier with this code (A's seed code is reused)
+    made = client.post("/v1/suppliers", json={"code": code, "name": "Mill"}, headers=a.headers)
+    assert made.status_code == 201, made.text
+
+    def run(supplier: str) -> Any:
+        csv = f"sku,name,price,supplier\n{a.values['sku']},Imported,1.00,{supplier}\n"
+        return client.post(
+            "/v1/products/import", content=csv.encode(), headers={**b, "Content-Type": "text/csv"}
+        )
+
+    theirs = run(code)
+    assert_problem(theirs, 422)
+    _like_missing(theirs, code, run("SUP-NONE"), "SUP-NONE")
+    done = run("")
+    assert done.status_code == 200, done.text
+    assert (done.json()["created"], done.json()["updated"]) == (1, 0)
+    found = client.get("/v1/products", params={"q": a.values["sku"]}, headers=b).json()["data"]
+    assert [(p["sku"], p["name"]) for p in found] == [(a.values["sku"], "Imported")]
+    assert found[0]["id"] != a.ids["product"]
+    assert a_view(client, world, "product", a.ids["product"]) == before
+
+
+def test_logout_revokes_only_the_callers_token(client: TestClient[Any], world: World) -> None:
+    """Logging out another chain's owner ends that token only: A's token keeps working."""
+    other = sign_up(client)
+    assert client.post("/v1/auth/logout", headers=other.headers).status_code == 204
+    assert_problem(client.get("/v1/me", headers=other.headers), 401)
+    assert client.get("/v1/me", headers=world.a.headers).status_code == 200
+
+
+def test_idempotency_keys_are_per_chain(client: TestClient[Any], world: World) -> None:
+    """B's POST with the Idempotency-Key A used runs afresh in B's chain: A's stored answer is
+    never replayed to B."""
+    headers = {**world.b.headers, "Idempotency-Key": f"seed-{world.a.values['tag']}"}
+    made = client.post("/v1/stores", json={"code": "S-IDEM", "name": "Fresh"}, headers=headers)
+    assert made.status_code == 201, made.text
+    assert "idempotent-replayed" not in made.headers
+    assert made.json()["name"] == "Fresh"
+    assert made.json()["id"] != world.a.ids["store"]
+    again = client.post("/v1/stores", json={"code": "S-IDEM", "name": "Fresh"}, headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true"  # the key works, within B's chain
+    assert again.json() == made.json()
