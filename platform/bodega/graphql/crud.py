@@ -65,15 +65,17 @@ class Resource:
         return fields
 
     def mutation_fields(self) -> dict[str, Any]:
+        """Mutation payloads are nullable: when one mutation of a request fails, the others'
+        results (committed) still reach the client."""
         r = self
 
-        async def create(info: I, input: r.create_input) -> r.type:  # type: ignore[name-defined]
+        async def create(info: I, input: r.create_input) -> r.type | None:  # type: ignore[name-defined]
             return await mutate(info, r.write_scope, r.create_fn, from_input(input, r.create_struct))
 
-        async def update(info: I, id: uuid.UUID, input: r.update_input) -> r.type:  # type: ignore[name-defined]
+        async def update(info: I, id: uuid.UUID, input: r.update_input) -> r.type | None:  # type: ignore[name-defined]
             return await mutate(info, r.update_scope, r.update_fn, id, from_input(input, r.update_struct))
 
-        async def delete(info: I, id: uuid.UUID) -> bool:
+        async def delete(info: I, id: uuid.UUID) -> bool | None:
             await mutate(info, r.write_scope, r.delete_fn, id)
             return True
 

@@ -69,28 +69,28 @@ class TenancyQuery:
 @strawberry.type
 class TenancyMutation:
     @strawberry.mutation
-    async def update_tenant(self, info: I, input: TenantUpdateInput) -> Tenant:  # type: ignore[valid-type]
+    async def update_tenant(self, info: I, input: TenantUpdateInput) -> Tenant | None:  # type: ignore[valid-type]
         return await mutate(info, "tenant:write", service.update_tenant, from_input(input, schemas.TenantUpdate))
 
     @strawberry.mutation
-    async def update_user(self, info: I, id: uuid.UUID, input: UserUpdateInput) -> User:  # type: ignore[valid-type]
+    async def update_user(self, info: I, id: uuid.UUID, input: UserUpdateInput) -> User | None:  # type: ignore[valid-type]
         return await mutate(info, "users:write", service.update_user, id, from_input(input, schemas.UserUpdate))
 
     @strawberry.mutation(description="Invite someone; the token is shown once.")
-    async def invite_user(self, info: I, input: InvitationInput) -> InvitationCreated:  # type: ignore[valid-type]
+    async def invite_user(self, info: I, input: InvitationInput) -> InvitationCreated | None:  # type: ignore[valid-type]
         policy = info.context.request.app.state.tenancy_policy
         return await mutate(info, "users:write", service.invite, from_input(input, schemas.InvitationIn), policy)
 
     @strawberry.mutation
-    async def revoke_invitation(self, info: I, id: uuid.UUID) -> bool:
+    async def revoke_invitation(self, info: I, id: uuid.UUID) -> bool | None:
         await mutate(info, "users:write", service.revoke_invitation, id)
         return True
 
     @strawberry.mutation(description="Create an API key; the secret is shown once.")
-    async def create_api_key(self, info: I, input: ApiKeyInput) -> ApiKeyCreated:  # type: ignore[valid-type]
+    async def create_api_key(self, info: I, input: ApiKeyInput) -> ApiKeyCreated | None:  # type: ignore[valid-type]
         return await mutate(info, "api_keys:manage", service.create_api_key, from_input(input, schemas.ApiKeyIn))
 
     @strawberry.mutation
-    async def revoke_api_key(self, info: I, id: uuid.UUID) -> bool:
+    async def revoke_api_key(self, info: I, id: uuid.UUID) -> bool | None:
         await mutate(info, "api_keys:manage", service.revoke_api_key, id)
         return True

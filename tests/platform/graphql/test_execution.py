@@ -81,6 +81,7 @@ def test_a_failing_mutation_leaves_nothing_while_its_sibling_commits(client):
     """
     result = graphql(client, chain.headers, both)
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert result["data"]["good"]["id"] and result["data"]["bad"] is None
     stores = client.get("/v1/stores", headers=chain.headers).json()["data"]
     assert [s["code"] for s in stores] == ["OK"]
     assert client.get("/v1/categories", headers=chain.headers).json()["data"] == []
