@@ -31,7 +31,9 @@ def running_servers(settings: Settings) -> Iterator[Settings]:
 
     servers = EmbeddedServers(Path(settings.data_dir))
     try:
-        database_url = settings.database_url or servers.start_postgres()
+        database_url = settings.database_url
+        if database_url is None and settings.app_database_url is None:
+            database_url = servers.start_postgres()
         redis_url = settings.redis_url or servers.start_redis()
         yield settings.with_servers(database_url, redis_url)
     finally:

@@ -30,9 +30,10 @@ from bodega.catalog import (
     update_store,
     update_supplier,
 )
-from bodega.catalog.importer import Progress
+from bodega.catalog.importer import COLUMNS, Progress
 from bodega.db import engine as db
 from bodega.tenancy import SCOPES, add_user, create_tenant, find_user_by_email, get_tenant
+from bodega.tenancy.schemas import Email
 from bodega.tenancy.scopes import Role
 
 __all__ = ["Manifest", "ManifestResult", "apply_manifest", "load_manifest"]
@@ -46,13 +47,13 @@ class TenantSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class OwnerSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    email: str
+    email: Email
     password: Annotated[str, Meta(min_length=8)]
     name: str = ""
 
 
 class UserSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    email: str
+    email: Email
     role: Role
     password: Annotated[str, Meta(min_length=8)]
     name: str = ""
@@ -83,9 +84,21 @@ class ManifestResult(msgspec.Struct, kw_only=True):
 def load_manifest(path: Path) -> Manifest:
     """Read and check a manifest; errors name the file and the offending key."""
     try:
-        return msgspec.convert(tomllib.loads(path.read_text("utf-8")), Manifest, strict=False)
+        raw = tomllib.loads(path.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+    known = {
+        "stores": {f.name for f in msgspec.structs.fields(StoreIn)},
+        "suppliers": {f.name for f in msgspec.structs.fields(SupplierIn)},
+        "products": set(COLUMNS),
+    }
+    for section, fields in known.items():
+        for index, entry in enumerate(raw.get(section, [])):
+            unknown = sorted(set(entry) - fields) if isinstance(entry, dict) else []
+            if unknown:
+                raise ValueError(f"{path}: {section}[{index}]: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(fields))}")
+    try:
+        return msgspec.convert(raw, Manifest, strict=False)
     except msgspec.ValidationError as exc:
         raise ValueError(f"{path}: {exc}") from exc
 

@@ -52,7 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not self.app_role.isidentifier():
             raise ValueError(f"app_role must be a plain identifier, got {self.app_role!r}")
 
-    def with_servers(self, database_url: str, redis_url: str) -> Settings:
+    def with_servers(self, database_url: str | None, redis_url: str) -> Settings:
         """The same settings pointed at running servers (the embedded ones, once started)."""
         return msgspec.structs.replace(self, database_url=database_url, redis_url=redis_url)
 

@@ -34,7 +34,7 @@ from bodega.catalog.schemas import (
 from bodega.catalog.tables import Category, Product, Store, Supplier
 from bodega.db.ids import new_id
 from bodega.db.repository import delete_row, get_row, list_page, to_struct, update_row
-from bodega.tenancy import get_tenant
+from bodega.tenancy import get_tenant, managers_of_store
 
 __all__ = [
     "create_category",
@@ -147,6 +147,13 @@ async def update_store(actor: Actor, store_id: uuid.UUID, data: StoreUpdate) -> 
 
 
 async def delete_store(actor: Actor, store_id: uuid.UUID) -> None:
+    await get_row(Store, actor.tenant_id, store_id, "store")
+    managers = await managers_of_store(actor, store_id)
+    if managers:
+        raise Conflict(
+            f"{', '.join(managers)} manage(s) this store; give them other stores first.",
+            errors=[FieldError("store_id", "managed by users")],
+        )
     before = await delete_row(Store, actor.tenant_id, store_id, "store")
     await record_change(actor, "store.deleted", "store", store_id, before=before)
 

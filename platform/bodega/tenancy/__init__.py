@@ -10,6 +10,7 @@ from bodega.tenancy.service import (
     find_user_by_email,
     get_tenant,
     list_api_keys,
+    managers_of_store,
     revoke_api_key,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "find_user_by_email",
     "get_tenant",
     "list_api_keys",
+    "managers_of_store",
     "revoke_api_key",
     "scopes_of_role",
 ]

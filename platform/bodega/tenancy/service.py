@@ -55,6 +55,7 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "managers_of_store",
     "me",
     "revoke_api_key",
     "revoke_invitation",
@@ -293,6 +294,12 @@ async def _check_role_stores(actor: Actor, role: str, store_ids: list[uuid.UUID]
             f"No store with id {', '.join(map(str, missing))}.",
             errors=[FieldError(field, f"unknown store {m}") for m in missing],
         )
+
+
+async def managers_of_store(actor: Actor, store_id: uuid.UUID) -> list[str]:
+    """Emails of the users who manage ``store_id``."""
+    rows = await User.select(User.email).where((User.tenant_id == actor.tenant_id) & User.store_ids.any(store_id))
+    return [r["email"] for r in rows]
 
 
 async def _active_owner_count(tenant_id: uuid.UUID) -> int:
