@@ -82,7 +82,14 @@ async def health() -> Health:
     security=NO_AUTH,
     tags=["operations"],
     summary="The database and Redis answer",
-    responses={503: ResponseSpec(data_container=dict[str, Any], description="Not ready (problem details)", media_type="application/problem+json")},
+    responses={
+        503: ResponseSpec(
+            data_container=dict[str, Any],
+            description="Not ready (problem details)",
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
+    },
 )
 async def ready(state: State) -> Any:
     database = redis = False
