@@ -16,12 +16,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
-from litestar.testing import TestClient
-
 from bodega.app import create_app
 from bodega.db.embedded import EmbeddedServers
 from bodega.db.migrate import migrate
 from bodega.settings import Settings, get_settings
+from litestar.testing import TestClient
 
 TEMPLATE = f"bodega_template_{os.getpid()}"
 _database_numbers = itertools.count()
@@ -50,8 +49,14 @@ def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settin
         database_url = base.database_url or servers.start_postgres()
         redis_url = base.redis_url or servers.start_redis()
         settings = base.with_servers(database_url, redis_url)
-        asyncio.run(_admin(database_url, f"DROP DATABASE IF EXISTS {TEMPLATE}", f"CREATE DATABASE {TEMPLATE}"))
-        asyncio.run(migrate(settings.with_servers(_with_database(database_url, TEMPLATE), redis_url)))
+        asyncio.run(
+            _admin(
+                database_url, f"DROP DATABASE IF EXISTS {TEMPLATE}", f"CREATE DATABASE {TEMPLATE}"
+            )
+        )
+        asyncio.run(
+            migrate(settings.with_servers(_with_database(database_url, TEMPLATE), redis_url))
+        )
         yield settings
         asyncio.run(_admin(database_url, f"DROP DATABASE IF EXISTS {TEMPLATE}"))
     finally:
@@ -61,7 +66,8 @@ def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settin
 @pytest.fixture(scope="module")
 def settings(server_settings: Settings) -> Iterator[Settings]:
     """A fresh database for this test module, copied from the migrated template."""
-    assert server_settings.database_url and server_settings.redis_url
+    assert server_settings.database_url
+    assert server_settings.redis_url
     name = f"bodega_test_{os.getpid()}_{next(_database_numbers)}"
     asyncio.run(_admin(server_settings.database_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
     yield Settings(
@@ -72,7 +78,9 @@ def settings(server_settings: Settings) -> Iterator[Settings]:
         log_level="WARNING",
         rate_limit_per_minute=100_000,
     )
-    asyncio.run(_admin(server_settings.database_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    asyncio.run(
+        _admin(server_settings.database_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +115,11 @@ def sign_up(client: TestClient[Any], name: str | None = None, **overrides: Any) 
     response = client.post("/v1/signup", json=body)
     assert response.status_code == 201, response.text
     data = response.json()
-    return Chain(tenant_id=uuid.UUID(data["tenant"]["id"]), token=data["access_token"], owner_id=uuid.UUID(data["user"]["id"]))
+    return Chain(
+        tenant_id=uuid.UUID(data["tenant"]["id"]),
+        token=data["access_token"],
+        owner_id=uuid.UUID(data["user"]["id"]),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -122,13 +134,19 @@ def other_chain(client: TestClient[Any]) -> Chain:
 
 def api_key(client: TestClient[Any], chain: Chain, *scopes: str) -> dict[str, str]:
     """Headers authenticating with a new API key of ``chain`` holding ``scopes``."""
-    response = client.post("/v1/api-keys", json={"name": "test key", "scopes": list(scopes)}, headers=chain.headers)
+    response = client.post(
+        "/v1/api-keys", json={"name": "test key", "scopes": list(scopes)}, headers=chain.headers
+    )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['secret']}"}
 
 
-def graphql(client: TestClient[Any], headers: dict[str, str], query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+def graphql(
+    client: TestClient[Any], headers: dict[str, str], query: str, **variables: Any
+) -> dict[str, Any]:
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -138,7 +156,10 @@ def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body = response.json()
-    assert body["status"] == status and body["detail"] and body["title"] and body["type"].startswith("/problems/")
+    assert body["status"] == status
+    assert body["detail"]
+    assert body["title"]
+    assert body["type"].startswith("/problems/")
     if slug is not None:
         assert body["type"] == f"/problems/{slug}", body
     return body

@@ -22,7 +22,11 @@ from redis.asyncio import Redis
 from bodega import __version__
 from bodega.api.auth import hash_token
 from bodega.api.errors import exception_handlers, problem_response
-from bodega.api.middleware import RequestContextMiddleware, TenantTransactionMiddleware, add_request_id_header
+from bodega.api.middleware import (
+    RequestContextMiddleware,
+    TenantTransactionMiddleware,
+    add_request_id_header,
+)
 from bodega.api.routing import NO_AUTH, provide_actor
 from bodega.audit.routes import AuditController
 from bodega.catalog.routes import (
@@ -96,16 +100,23 @@ async def ready(state: State) -> Any:
     try:
         async with state.engine.pool.acquire() as connection:
             database = await connection.fetchval("SELECT 1") == 1
-    except Exception:  # noqa: BLE001 - readiness reports, it does not raise
+    except Exception:
         database = False
     try:
         redis = bool(await state.redis.ping())
-    except Exception:  # noqa: BLE001
+    except Exception:
         redis = False
-    body = Readiness(status="ready" if database and redis else "unavailable", database=database, redis=redis)
+    body = Readiness(
+        status="ready" if database and redis else "unavailable", database=database, redis=redis
+    )
     if database and redis:
         return body
-    return problem_response(503, f"database={'up' if database else 'down'}, redis={'up' if redis else 'down'}", database=database, redis=redis)
+    return problem_response(
+        503,
+        f"database={'up' if database else 'down'}, redis={'up' if redis else 'down'}",
+        database=database,
+        redis=redis,
+    )
 
 
 class MetricsController(PrometheusController):
@@ -143,7 +154,10 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = BodegaEngine(
-            config={"dsn": _app_database_url(settings), "server_settings": {"application_name": "bodega"}}
+            config={
+                "dsn": _app_database_url(settings),
+                "server_settings": {"application_name": "bodega"},
+            }
         )
         await engine.start_connection_pool(min_size=1, max_size=settings.pool_size)
         bind_tables(engine, all_tables())
@@ -157,7 +171,13 @@ def create_app(settings: Settings) -> Litestar:
     prometheus = PrometheusConfig(app_name="bodega", group_path=True, exclude=["/metrics"])
 
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, graphql_controller(settings), health, ready, MetricsController],
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            graphql_controller(settings),
+            health,
+            ready,
+            MetricsController,
+        ],
         lifespan=[lifespan],
         dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
         middleware=[
@@ -173,10 +193,15 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers=exception_handlers,
         before_send=[add_request_id_header],
         stores={"rate_limit": RedisStore(redis, namespace=f"{settings.redis_prefix}:rate_limit")},
-        state=State({"redis": redis, "tenancy_policy": Policy(
-            access_token_ttl=timedelta(hours=settings.access_token_ttl_hours),
-            invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),
-        )}),
+        state=State(
+            {
+                "redis": redis,
+                "tenancy_policy": Policy(
+                    access_token_ttl=timedelta(hours=settings.access_token_ttl_hours),
+                    invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),
+                ),
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="Bodega API",
             version=__version__,
@@ -190,7 +215,9 @@ def create_app(settings: Settings) -> Litestar:
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
             components=Components(
                 security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer", description="Access token or API key")
+                    "bearer": SecurityScheme(
+                        type="http", scheme="bearer", description="Access token or API key"
+                    )
                 }
             ),
             security=[{"bearer": []}],
@@ -198,5 +225,3 @@ def create_app(settings: Settings) -> Litestar:
         ),
         debug=False,
     )
-
-

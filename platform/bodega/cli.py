@@ -118,7 +118,9 @@ async def _list_tenants(settings: Settings) -> list[Any]:
     assert settings.database_url is not None
     connection = await asyncpg.connect(settings.database_url)
     try:
-        return await connection.fetch("SELECT id, name, currency, timezone FROM tenants ORDER BY created_at")
+        return await connection.fetch(
+            "SELECT id, name, currency, timezone FROM tenants ORDER BY created_at"
+        )
     finally:
         await connection.close()
 
@@ -130,16 +132,22 @@ def catalog() -> None:
 
 @catalog.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--tenant", "tenant_id", required=True, type=click.UUID, help="The chain's id (see `bodega tenants list`).")
+@click.option(
+    "--tenant",
+    "tenant_id",
+    required=True,
+    type=click.UUID,
+    help="The chain's id (see `bodega tenants list`).",
+)
 @click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
 def catalog_import(file: Path, tenant_id: uuid.UUID, dry_run: bool) -> None:
     """Import products from a CSV FILE: every row is checked first; all or nothing."""
     with running_servers(get_settings()) as settings:
-        result = _run(_import(settings, file, tenant_id, dry_run))
+        result = _run(_import(settings, file.read_text("utf-8-sig"), tenant_id, dry_run))
     _print_result(result)
 
 
-async def _import(settings: Settings, file: Path, tenant_id: uuid.UUID, dry_run: bool) -> Any:
+async def _import(settings: Settings, text: str, tenant_id: uuid.UUID, dry_run: bool) -> Any:
     from bodega.api.auth import system_actor
     from bodega.catalog import import_products
     from bodega.db import engine as db
@@ -150,7 +158,10 @@ async def _import(settings: Settings, file: Path, tenant_id: uuid.UUID, dry_run:
         async with db.transaction(engine, tenant_id):
             with _progress_bar() as report:
                 return await import_products(
-                    system_actor(tenant_id, frozenset(SCOPES)), file.read_text("utf-8-sig"), dry_run=dry_run, progress=report
+                    system_actor(tenant_id, frozenset(SCOPES)),
+                    text,
+                    dry_run=dry_run,
+                    progress=report,
                 )
     except Exception as exc:
         raise click.ClickException(_explain(exc)) from exc
@@ -179,7 +190,13 @@ def _explain(exc: Exception) -> str:
 
 @contextmanager
 def _progress_bar() -> Iterator[Any]:
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def report(phase: str, done: int, total: int) -> None:
@@ -206,7 +223,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 def dev(host: str | None, port: int | None) -> None:
     """Migrate, apply the demo chain, print a demo API key and serve: what `make run` does."""
     if not DEMO_MANIFEST.exists():
-        raise click.ClickException(f"{DEMO_MANIFEST} not found: run `bodega dev` from the repository's root.")
+        raise click.ClickException(
+            f"{DEMO_MANIFEST} not found: run `bodega dev` from the repository's root."
+        )
     with running_servers(get_settings()) as settings:
         result = _run(_apply(settings, DEMO_MANIFEST))
         key = _run(_fresh_demo_key(settings, result.tenant_id))
@@ -246,7 +265,9 @@ async def _fresh_demo_key(settings: Settings, tenant_id: uuid.UUID) -> str:
                 if not page.next_cursor:
                     break
                 cursor = page.next_cursor
-            created = await create_api_key(actor, ApiKeyIn(name=DEMO_KEY_NAME, scopes=sorted(SCOPES)))
+            created = await create_api_key(
+                actor, ApiKeyIn(name=DEMO_KEY_NAME, scopes=sorted(SCOPES))
+            )
             return created.secret
     finally:
         await engine.close_connection_pool()

@@ -96,7 +96,10 @@ def load_manifest(path: Path) -> Manifest:
         for index, entry in enumerate(raw.get(section, [])):
             unknown = sorted(set(entry) - fields) if isinstance(entry, dict) else []
             if unknown:
-                raise ValueError(f"{path}: {section}[{index}]: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(fields))}")
+                raise ValueError(
+                    f"{path}: {section}[{index}]: unknown key(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(sorted(fields))}"
+                )
     try:
         return msgspec.convert(raw, Manifest, strict=False)
     except msgspec.ValidationError as exc:
@@ -111,7 +114,9 @@ def _changed(current: msgspec.Struct, wanted: msgspec.Struct) -> dict[str, Any]:
     }
 
 
-async def apply_manifest(engine: Any, manifest: Manifest, progress: Progress | None = None) -> ManifestResult:
+async def apply_manifest(
+    engine: Any, manifest: Manifest, progress: Progress | None = None
+) -> ManifestResult:
     """Apply ``manifest`` in one transaction, scoped to its tenant: all of it or none."""
     spec = manifest.tenant
     actor = system_actor(spec.id, frozenset(SCOPES))
@@ -119,8 +124,13 @@ async def apply_manifest(engine: Any, manifest: Manifest, progress: Progress | N
         created = not await _tenant_exists(actor)
         if created:
             await create_tenant(
-                spec.id, spec.name, spec.currency, spec.timezone,
-                owner_email=manifest.owner.email, owner_name=manifest.owner.name, password=manifest.owner.password,
+                spec.id,
+                spec.name,
+                spec.currency,
+                spec.timezone,
+                owner_email=manifest.owner.email,
+                owner_name=manifest.owner.name,
+                password=manifest.owner.password,
             )
         stores = suppliers = users = 0
         store_ids: dict[str, uuid.UUID] = {}
@@ -130,7 +140,11 @@ async def apply_manifest(engine: Any, manifest: Manifest, progress: Progress | N
                 current = await create_store(actor, store)
                 stores += 1
             elif changes := _changed(current, store):
-                current = await update_store(actor, current.id, msgspec.convert({**changes, "version": current.version}, StoreUpdate))
+                current = await update_store(
+                    actor,
+                    current.id,
+                    msgspec.convert({**changes, "version": current.version}, StoreUpdate),
+                )
             store_ids[store.code] = current.id
         for supplier in manifest.suppliers:
             current_supplier = await supplier_by_code(actor, supplier.code)
@@ -139,7 +153,11 @@ async def apply_manifest(engine: Any, manifest: Manifest, progress: Progress | N
                 suppliers += 1
             elif changes := _changed(current_supplier, supplier):
                 await update_supplier(
-                    actor, current_supplier.id, msgspec.convert({**changes, "version": current_supplier.version}, SupplierUpdate)
+                    actor,
+                    current_supplier.id,
+                    msgspec.convert(
+                        {**changes, "version": current_supplier.version}, SupplierUpdate
+                    ),
                 )
         rows = [{k: str(v) for k, v in p.items()} for p in manifest.products]
         imported = await import_product_rows(actor, rows, progress=progress)
@@ -147,8 +165,17 @@ async def apply_manifest(engine: Any, manifest: Manifest, progress: Progress | N
             if await find_user_by_email(actor, user.email) is None:
                 unknown = [c for c in user.stores if c not in store_ids]
                 if unknown:
-                    raise ValueError(f"user {user.email}: unknown store code(s) {', '.join(unknown)}")
-                await add_user(actor, user.email, user.name, user.role, [store_ids[c] for c in user.stores], user.password)
+                    raise ValueError(
+                        f"user {user.email}: unknown store code(s) {', '.join(unknown)}"
+                    )
+                await add_user(
+                    actor,
+                    user.email,
+                    user.name,
+                    user.role,
+                    [store_ids[c] for c in user.stores],
+                    user.password,
+                )
                 users += 1
     return ManifestResult(
         tenant_id=spec.id,

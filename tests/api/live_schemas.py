@@ -10,7 +10,9 @@ from bodega.settings import Settings
 
 
 def openapi_document() -> dict[str, Any]:
-    app = create_app(Settings(database_url="postgresql://unused/db", redis_url="redis://unused:6379/0"))
+    app = create_app(
+        Settings(database_url="postgresql://unused/db", redis_url="redis://unused:6379/0")
+    )
     return app.openapi_schema.to_schema()
 
 

@@ -54,7 +54,15 @@ def _httpx_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
         kwargs["content"] = data
     elif data is not None:
         kwargs["data"] = data
-    for unsupported in ("verify", "allow_redirects", "timeout", "stream", "cert", "proxies", "cookies"):
+    for unsupported in (
+        "verify",
+        "allow_redirects",
+        "timeout",
+        "stream",
+        "cert",
+        "proxies",
+        "cookies",
+    ):
         kwargs.pop(unsupported, None)
     return kwargs
 

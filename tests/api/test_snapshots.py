@@ -21,11 +21,15 @@ def live_openapi() -> str:
     return msgspec.json.format(msgspec.json.encode(openapi_document()), indent=2).decode() + "\n"
 
 
-@pytest.mark.parametrize(("name", "render"), [("openapi.json", live_openapi), ("schema.graphql", graphql_sdl)])
+@pytest.mark.parametrize(
+    ("name", "render"), [("openapi.json", live_openapi), ("schema.graphql", graphql_sdl)]
+)
 def test_committed_schema_matches_live(name, render):
     path = REFERENCE / name
     live = render()
     if UPDATE:
         path.write_text(live)
     assert path.exists(), f"{path} is missing: run `make snapshots`"
-    assert path.read_text() == live, f"{name} differs from the live schema: review the change, then `make snapshots`"
+    assert path.read_text() == live, (
+        f"{name} differs from the live schema: review the change, then `make snapshots`"
+    )

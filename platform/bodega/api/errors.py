@@ -177,15 +177,21 @@ def _database_error(
 ) -> Response[dict[str, Any]]:
     """Database errors that input can cause answer 4xx; anything else is a logged 500."""
     if isinstance(exc, asyncpg.UniqueViolationError):
-        return problem_response(409, "An object with the same unique value exists.", request=request)
+        return problem_response(
+            409, "An object with the same unique value exists.", request=request
+        )
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
-        return problem_response(409, "The object is referenced by, or refers to, another object.", request=request)
+        return problem_response(
+            409, "The object is referenced by, or refers to, another object.", request=request
+        )
     if isinstance(exc, asyncpg.SerializationError | asyncpg.DeadlockDetectedError):
         return problem_response(
             409, "A concurrent change conflicted with this one; retry.", request=request
         )
     if isinstance(exc, asyncpg.DataError | asyncpg.CheckViolationError):
-        return problem_response(422, f"Invalid value: {exc.args[0] if exc.args else exc}", request=request)
+        return problem_response(
+            422, f"Invalid value: {exc.args[0] if exc.args else exc}", request=request
+        )
     return _unexpected(request, exc)
 
 

@@ -60,9 +60,12 @@ class RequestContextMiddleware(ASGIMiddleware):
         structlog.contextvars.bind_contextvars(request_id=request_id)
 
         body = await self._read_body(receive)
-        if b"\x00" in body or b"\\u0000" in body or "%00" in scope.get("query_string", b"").decode(
-            "latin-1"
-        ) or "\x00" in scope.get("path", ""):
+        if (
+            b"\x00" in body
+            or b"\\u0000" in body
+            or "%00" in scope.get("query_string", b"").decode("latin-1")
+            or "\x00" in scope.get("path", "")
+        ):
             raise BodegaError("Text may not contain NUL (\\u0000) characters.")
         state["body"] = body
         replayed = False
@@ -139,7 +142,9 @@ class TenantTransactionMiddleware(ASGIMiddleware):
                 messages.append(message)
 
             await next_app(scope, receive, capture)
-            status = next((m["status"] for m in messages if m["type"] == "http.response.start"), 500)
+            status = next(
+                (m["status"] for m in messages if m["type"] == "http.response.start"), 500
+            )
             if status < 400:
                 if idempotency is not None:
                     await idempotency.store(status, messages)
@@ -190,19 +195,24 @@ class _Idempotency:
             raise InvalidInput("Idempotency-Key must be 1 to 255 characters.")
         actor: Actor = scope["state"]["actor"]
         digest = hashlib.sha256()
-        for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
+        for part in (
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+        ):
             digest.update(part.encode() + b"\0")
         digest.update(scope["state"]["body"])
         self = cls(actor.tenant_id, key, digest.hexdigest())
         await db.execute(
             "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 "
-            f"AND created_at < now() - interval '{IDEMPOTENCY_TTL_HOURS} hours'",
+            "AND created_at < now() - make_interval(hours => $3)",
             self.tenant_id,
             key,
+            IDEMPOTENCY_TTL_HOURS,
         )
         inserted = await db.fetchval(
-            "INSERT INTO idempotency_keys (id, tenant_id, key, fingerprint) VALUES ($1, $2, $3, $4) "
-            "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id",
+            "INSERT INTO idempotency_keys (id, tenant_id, key, fingerprint) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id",
             new_id(),
             self.tenant_id,
             key,
@@ -216,7 +226,9 @@ class _Idempotency:
                 key,
             )
             if row is None or row["status"] is None:
-                raise BodegaError("A request with this Idempotency-Key is still in progress; retry.")
+                raise BodegaError(
+                    "A request with this Idempotency-Key is still in progress; retry."
+                )
             if row["fingerprint"] != self.fingerprint:
                 raise _KeyReused()
             self.replay = (row["status"], row["content_type"], bytes(row["body"]))

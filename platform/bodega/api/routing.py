@@ -17,11 +17,11 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 __all__ = [
+    "NO_AUTH",
+    "PUBLIC",
     "CurrentActor",
     "Cursor",
     "Limit",
-    "NO_AUTH",
-    "PUBLIC",
     "delete",
     "get",
     "patch",
@@ -29,7 +29,6 @@ __all__ = [
     "provide_actor",
     "put",
 ]
-
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -79,7 +78,9 @@ delete = _with_problems(litestar.delete)
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size (1-200).")]
 Cursor = Annotated[
     str | None,
-    QueryParameter(pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page."),
+    QueryParameter(
+        pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page."
+    ),
 ]
 CurrentActor = NamedDependency[Actor]
 """The authenticated caller (the ``actor`` dependency); guards have checked its scope."""
@@ -91,5 +92,3 @@ def provide_actor(request: litestar.Request[Any, Any, Any]) -> Actor:
     if actor is None:
         raise Unauthorized("Send 'Authorization: Bearer <access token or API key>'.")
     return actor
-
-

@@ -32,5 +32,11 @@ class AuditQuery:
         resource_id: uuid.UUID | None = None,
     ) -> AuditEntryPage:  # type: ignore[valid-type]
         return await call(
-            info, "audit:read", list_entries, limit=page_limit(first), cursor=after, resource=resource, resource_id=resource_id
+            info,
+            "audit:read",
+            list_entries,
+            limit=page_limit(first),
+            cursor=after,
+            resource=resource,
+            resource_id=resource_id,
         )

@@ -28,4 +28,6 @@ class AuditController(Controller):
         resource: Annotated[str | None, QueryParameter(max_length=64)] = None,
         resource_id: FromQuery[uuid.UUID | None] = None,
     ) -> Page[AuditEntryOut]:
-        return await list_entries(actor, limit=limit, cursor=cursor, resource=resource, resource_id=resource_id)
+        return await list_entries(
+            actor, limit=limit, cursor=cursor, resource=resource, resource_id=resource_id
+        )

@@ -18,7 +18,9 @@ from bodega.db.repository import list_page
 
 __all__ = ["list_entries", "record_change"]
 
-_SECRET_FIELDS = frozenset({"password", "password_hash", "secret", "secret_hash", "token", "token_hash"})
+_SECRET_FIELDS = frozenset(
+    {"password", "password_hash", "secret", "secret_hash", "token", "token_hash"}
+)
 
 
 def _payload(value: Any) -> str | None:
@@ -42,8 +44,9 @@ async def record_change(
     """Append one audit entry in the current transaction (so it commits with the change)."""
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     await db.execute(
-        "INSERT INTO audit_log (id, tenant_id, actor_kind, actor_id, action, resource, resource_id,"
-        " before, after, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)",
+        "INSERT INTO audit_log (id, tenant_id, actor_kind, actor_id, action, resource,"
+        " resource_id, before, after, request_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)",
         new_id(),
         actor.tenant_id,
         actor.kind,
@@ -70,4 +73,6 @@ async def list_entries(
         where.append(AuditEntry.resource == resource)
     if resource_id is not None:
         where.append(AuditEntry.resource_id == resource_id)
-    return await list_page(AuditEntry, actor.tenant_id, AuditEntryOut, limit=limit, cursor=cursor, where=where)
+    return await list_page(
+        AuditEntry, actor.tenant_id, AuditEntryOut, limit=limit, cursor=cursor, where=where
+    )

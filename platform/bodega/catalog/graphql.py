@@ -16,20 +16,20 @@ from bodega.graphql.types import object_type, page_type
 
 __all__ = ["CatalogMutation", "CatalogQuery"]
 
-I = Info[Context, Any]
+InfoT = Info[Context, Any]
 
 Store = object_type(schemas.StoreOut)
 Category = object_type(schemas.CategoryOut)
 Supplier = object_type(schemas.SupplierOut)
 
 
-async def _category(root: schemas.ProductOut, info: I) -> Category | None:  # type: ignore[valid-type]
+async def _category(root: schemas.ProductOut, info: InfoT) -> Category | None:  # type: ignore[valid-type]
     if root.category_id is None:
         return None
     return await info.context.loader("category", service.categories_by_ids).load(root.category_id)
 
 
-async def _supplier(root: schemas.ProductOut, info: I) -> Supplier | None:  # type: ignore[valid-type]
+async def _supplier(root: schemas.ProductOut, info: InfoT) -> Supplier | None:  # type: ignore[valid-type]
     if root.supplier_id is None:
         return None
     return await info.context.loader("supplier", service.suppliers_by_ids).load(root.supplier_id)
@@ -37,40 +37,72 @@ async def _supplier(root: schemas.ProductOut, info: I) -> Supplier | None:  # ty
 
 Product = object_type(
     schemas.ProductOut,
-    extra={"category": strawberry.field(resolver=_category), "supplier": strawberry.field(resolver=_supplier)},
+    extra={
+        "category": strawberry.field(resolver=_category),
+        "supplier": strawberry.field(resolver=_supplier),
+    },
 )
 
 RESOURCES = [
     Resource(
-        singular="store", plural="stores", type_=Store, page=page_type(Store, "StorePage"),
-        create=(schemas.StoreIn, service.create_store), update=(schemas.StoreUpdate, service.update_store),
-        get=service.get_store, list_=service.list_stores, delete=service.delete_store,
-        read_scope="catalog:read", write_scope="catalog:write", update_scope="stores:write",
+        singular="store",
+        plural="stores",
+        type_=Store,
+        page=page_type(Store, "StorePage"),
+        create=(schemas.StoreIn, service.create_store),
+        update=(schemas.StoreUpdate, service.update_store),
+        get=service.get_store,
+        list_=service.list_stores,
+        delete=service.delete_store,
+        read_scope="catalog:read",
+        write_scope="catalog:write",
+        update_scope="stores:write",
     ),
     Resource(
-        singular="category", plural="categories", type_=Category, page=page_type(Category, "CategoryPage"),
-        create=(schemas.CategoryIn, service.create_category), update=(schemas.CategoryUpdate, service.update_category),
-        get=service.get_category, list_=service.list_categories, delete=service.delete_category,
-        read_scope="catalog:read", write_scope="catalog:write",
+        singular="category",
+        plural="categories",
+        type_=Category,
+        page=page_type(Category, "CategoryPage"),
+        create=(schemas.CategoryIn, service.create_category),
+        update=(schemas.CategoryUpdate, service.update_category),
+        get=service.get_category,
+        list_=service.list_categories,
+        delete=service.delete_category,
+        read_scope="catalog:read",
+        write_scope="catalog:write",
     ),
     Resource(
-        singular="supplier", plural="suppliers", type_=Supplier, page=page_type(Supplier, "SupplierPage"),
-        create=(schemas.SupplierIn, service.create_supplier), update=(schemas.SupplierUpdate, service.update_supplier),
-        get=service.get_supplier, list_=service.list_suppliers, delete=service.delete_supplier,
-        read_scope="catalog:read", write_scope="catalog:write",
+        singular="supplier",
+        plural="suppliers",
+        type_=Supplier,
+        page=page_type(Supplier, "SupplierPage"),
+        create=(schemas.SupplierIn, service.create_supplier),
+        update=(schemas.SupplierUpdate, service.update_supplier),
+        get=service.get_supplier,
+        list_=service.list_suppliers,
+        delete=service.delete_supplier,
+        read_scope="catalog:read",
+        write_scope="catalog:write",
     ),
 ]
 PRODUCTS = Resource(
-    singular="product", plural="products", type_=Product, page=page_type(Product, "ProductPage"),
-    create=(schemas.ProductIn, service.create_product), update=(schemas.ProductUpdate, service.update_product),
-    get=service.get_product, list_=service.list_products, delete=service.delete_product,
-    read_scope="catalog:read", write_scope="catalog:write",
+    singular="product",
+    plural="products",
+    type_=Product,
+    page=page_type(Product, "ProductPage"),
+    create=(schemas.ProductIn, service.create_product),
+    update=(schemas.ProductUpdate, service.update_product),
+    get=service.get_product,
+    list_=service.list_products,
+    delete=service.delete_product,
+    read_scope="catalog:read",
+    write_scope="catalog:write",
 )
 ProductPage = PRODUCTS.page
 
 
 async def _search_products(
-    info: I,
+    info: InfoT,
     first: int = 50,
     after: str | None = None,
     category_id: uuid.UUID | None = None,
@@ -78,8 +110,14 @@ async def _search_products(
     q: str | None = None,
 ) -> ProductPage:  # type: ignore[valid-type]
     return await call(
-        info, "catalog:read", service.list_products,
-        limit=page_limit(first), cursor=after, category_id=category_id, status=status, q=q,
+        info,
+        "catalog:read",
+        service.list_products,
+        limit=page_limit(first),
+        cursor=after,
+        category_id=category_id,
+        status=status,
+        q=q,
     )
 
 
@@ -89,8 +127,11 @@ CatalogQuery = merged_type(
     PRODUCTS.query_fields(with_list=False),
     {
         "products": strawberry.field(
-            resolver=_search_products, description="A page of products, optionally by category, status or search text."
+            resolver=_search_products,
+            description="A page of products, optionally by category, status or search text.",
         )
     },
 )
-CatalogMutation = merged_type("CatalogMutation", *(r.mutation_fields() for r in [*RESOURCES, PRODUCTS]))
+CatalogMutation = merged_type(
+    "CatalogMutation", *(r.mutation_fields() for r in [*RESOURCES, PRODUCTS])
+)

@@ -35,8 +35,18 @@ __all__ = ["COLUMNS", "MAX_ROWS", "import_product_rows", "import_products"]
 
 MAX_ROWS = 20_000
 COLUMNS = (
-    "sku", "name", "price", "gtin", "plu", "unit", "category", "supplier",
-    "tax_rate", "shelf_life_days", "case_pack", "status",
+    "sku",
+    "name",
+    "price",
+    "gtin",
+    "plu",
+    "unit",
+    "category",
+    "supplier",
+    "tax_rate",
+    "shelf_life_days",
+    "case_pack",
+    "status",
 )
 REQUIRED = ("sku", "name", "price")
 CATEGORY_SEPARATOR = ">"
@@ -52,7 +62,9 @@ def _parse_price(text: str, exponent: int) -> int:
     text = text.strip()
     if "," in text:  # "1,234.50" is fine; "3,50" must not silently become 350
         if not _GROUPED.match(text):
-            raise ValueError("write amounts with a dot for decimals (1234.50); commas only between thousands")
+            raise ValueError(
+                "write amounts with a dot for decimals (1234.50); commas only between thousands"
+            )
         text = text.replace(",", "")
     amount = Decimal(text)
     if not amount.is_finite():
@@ -71,7 +83,9 @@ def _read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
         errors = [FieldError(c, "required column missing", row=1) for c in missing]
-        errors += [FieldError(c, f"unknown column; known: {', '.join(COLUMNS)}", row=1) for c in unknown]
+        errors += [
+            FieldError(c, f"unknown column; known: {', '.join(COLUMNS)}", row=1) for c in unknown
+        ]
         raise InvalidInput("The header row does not fit the import format.", errors=errors)
     rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
     if len(rows) > MAX_ROWS:
@@ -88,14 +102,27 @@ async def import_products(
 
 
 async def import_product_rows(
-    actor: Actor, rows: list[dict[str, str]], *, dry_run: bool = False, progress: Progress | None = None
+    actor: Actor,
+    rows: list[dict[str, str]],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import rows keyed by the CSV column names (values as text)."""
     report = progress or (lambda *_: None)
     exponent = get_currency_precision((await get_tenant(actor)).currency)
-    suppliers = {r["code"]: r["id"] for r in await Supplier.select(Supplier.code, Supplier.id).where(Supplier.tenant_id == actor.tenant_id)}
-    existing = {r["sku"]: r for r in await Product.select().where(Product.tenant_id == actor.tenant_id)}
-    categories = _CategoryPaths(await Category.select().where(Category.tenant_id == actor.tenant_id))
+    suppliers = {
+        r["code"]: r["id"]
+        for r in await Supplier.select(Supplier.code, Supplier.id).where(
+            Supplier.tenant_id == actor.tenant_id
+        )
+    }
+    existing = {
+        r["sku"]: r for r in await Product.select().where(Product.tenant_id == actor.tenant_id)
+    }
+    categories = _CategoryPaths(
+        await Category.select().where(Category.tenant_id == actor.tenant_id)
+    )
 
     errors: list[FieldError] = []
     parsed: list[tuple[dict[str, Any], str]] = []
@@ -113,7 +140,9 @@ async def import_product_rows(
         report("validate", line - 1, len(rows))
     errors += _conflicts_with_other_products(parsed, existing)
     if errors:
-        raise InvalidInput(f"{len(errors)} problem(s) in the file; nothing was imported.", errors=errors)
+        raise InvalidInput(
+            f"{len(errors)} problem(s) in the file; nothing was imported.", errors=errors
+        )
 
     created = updated = 0
     for done, (values, category_path) in enumerate(parsed, start=1):
@@ -129,16 +158,28 @@ async def import_product_rows(
             if not dry_run:
                 await _update(actor, current, values)
         report("write", done, len(parsed))
-    return ImportResult(rows=len(rows), created=created, updated=updated, categories_created=categories.created, dry_run=dry_run)
+    return ImportResult(
+        rows=len(rows),
+        created=created,
+        updated=updated,
+        categories_created=categories.created,
+        dry_run=dry_run,
+    )
 
 
-def _parse_row(row: dict[str, str], exponent: int, suppliers: dict[str, uuid.UUID]) -> tuple[dict[str, Any], str, list[FieldError]]:
+def _parse_row(
+    row: dict[str, str], exponent: int, suppliers: dict[str, uuid.UUID]
+) -> tuple[dict[str, Any], str, list[FieldError]]:
     errors: list[FieldError] = []
     raw: dict[str, Any] = {"sku": row.get("sku", ""), "name": row.get("name", "")}
     try:
         raw["list_price"] = _parse_price(row.get("price", ""), exponent)
     except (ValueError, InvalidOperation) as exc:
-        errors.append(FieldError("price", str(exc) if isinstance(exc, ValueError) and str(exc) else "not a number"))
+        errors.append(
+            FieldError(
+                "price", str(exc) if isinstance(exc, ValueError) and str(exc) else "not a number"
+            )
+        )
         raw["list_price"] = 0
     for field in ("gtin", "plu", "unit", "status"):
         if row.get(field):
@@ -179,9 +220,16 @@ def _type_error(field: str, value: Any) -> FieldError | None:
     return None
 
 
-def _conflicts_with_other_products(parsed: list[tuple[dict[str, Any], str]], existing: dict[str, dict[str, Any]]) -> list[FieldError]:
+def _conflicts_with_other_products(
+    parsed: list[tuple[dict[str, Any], str]], existing: dict[str, dict[str, Any]]
+) -> list[FieldError]:
     """A GTIN or PLU already used by a product with another SKU would break uniqueness."""
-    owners = {(field, p[field]): sku for sku, p in existing.items() for field in ("gtin", "plu") if p[field]}
+    owners = {
+        (field, p[field]): sku
+        for sku, p in existing.items()
+        for field in ("gtin", "plu")
+        if p[field]
+    }
     errors = []
     for line, (values, _) in enumerate(parsed, start=2):
         for field in ("gtin", "plu"):
@@ -196,17 +244,33 @@ def _differs(current: dict[str, Any], values: dict[str, Any]) -> bool:
 
 
 async def _create(actor: Actor, values: dict[str, Any]) -> None:
-    row = {**values, "id": new_id(), "tenant_id": actor.tenant_id, "created_at": datetime.now(UTC), "version": 1}
+    row = {
+        **values,
+        "id": new_id(),
+        "tenant_id": actor.tenant_id,
+        "created_at": datetime.now(UTC),
+        "version": 1,
+    }
     await Product.insert(Product(**row))
-    await record_change(actor, "product.created", "product", row["id"], after=to_struct(row, ProductOut))
+    await record_change(
+        actor, "product.created", "product", row["id"], after=to_struct(row, ProductOut)
+    )
 
 
 async def _update(actor: Actor, current: dict[str, Any], values: dict[str, Any]) -> None:
     after = {**current, **values, "version": current["version"] + 1}
-    await Product.update({Product._meta.get_column_by_name(k): v for k, v in values.items()} | {Product.version: after["version"]}).where(
-        (Product.tenant_id == actor.tenant_id) & (Product.id == current["id"])
+    await Product.update(
+        {Product._meta.get_column_by_name(k): v for k, v in values.items()}
+        | {Product.version: after["version"]}
+    ).where((Product.tenant_id == actor.tenant_id) & (Product.id == current["id"]))
+    await record_change(
+        actor,
+        "product.updated",
+        "product",
+        current["id"],
+        before=to_struct(current, ProductOut),
+        after=to_struct(after, ProductOut),
     )
-    await record_change(actor, "product.updated", "product", current["id"], before=to_struct(current, ProductOut), after=to_struct(after, ProductOut))
 
 
 class _CategoryPaths:
@@ -226,8 +290,27 @@ class _CategoryPaths:
                 self.created += 1
                 ident = new_id()
                 if not dry_run:
-                    await Category.insert(Category(id=ident, tenant_id=actor.tenant_id, name=name[:200], parent_id=parent, created_at=datetime.now(UTC), version=1))
-                    await record_change(actor, "category.created", "category", ident, after={"id": str(ident), "name": name, "parent_id": str(parent) if parent else None})
+                    await Category.insert(
+                        Category(
+                            id=ident,
+                            tenant_id=actor.tenant_id,
+                            name=name[:200],
+                            parent_id=parent,
+                            created_at=datetime.now(UTC),
+                            version=1,
+                        )
+                    )
+                    await record_change(
+                        actor,
+                        "category.created",
+                        "category",
+                        ident,
+                        after={
+                            "id": str(ident),
+                            "name": name,
+                            "parent_id": str(parent) if parent else None,
+                        },
+                    )
                 self._by_parent_name[key] = ident
             parent = self._by_parent_name[key]
         return parent

@@ -47,15 +47,23 @@ class StoreController(Controller):
         return await service.create_store(actor, data)
 
     @get("/", guards=READ, summary="List stores")
-    async def list_stores(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[StoreOut]:
+    async def list_stores(
+        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[StoreOut]:
         return await service.list_stores(actor, limit=limit, cursor=cursor)
 
     @get("/{store_id:uuid}", guards=READ, summary="One store")
     async def get_store(self, actor: CurrentActor, store_id: FromPath[uuid.UUID]) -> StoreOut:
         return await service.get_store(actor, store_id)
 
-    @patch("/{store_id:uuid}", guards=[requires("stores:write")], summary="Change a store (managers: their own)")
-    async def update_store(self, actor: CurrentActor, store_id: FromPath[uuid.UUID], data: JSONBody[StoreUpdate]) -> StoreOut:
+    @patch(
+        "/{store_id:uuid}",
+        guards=[requires("stores:write")],
+        summary="Change a store (managers: their own)",
+    )
+    async def update_store(
+        self, actor: CurrentActor, store_id: FromPath[uuid.UUID], data: JSONBody[StoreUpdate]
+    ) -> StoreOut:
         return await service.update_store(actor, store_id, data)
 
     @delete("/{store_id:uuid}", guards=WRITE, summary="Delete a store")
@@ -72,15 +80,21 @@ class CategoryController(Controller):
         return await service.create_category(actor, data)
 
     @get("/", guards=READ, summary="List categories")
-    async def list_categories(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[CategoryOut]:
+    async def list_categories(
+        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[CategoryOut]:
         return await service.list_categories(actor, limit=limit, cursor=cursor)
 
     @get("/{category_id:uuid}", guards=READ, summary="One category")
-    async def get_category(self, actor: CurrentActor, category_id: FromPath[uuid.UUID]) -> CategoryOut:
+    async def get_category(
+        self, actor: CurrentActor, category_id: FromPath[uuid.UUID]
+    ) -> CategoryOut:
         return await service.get_category(actor, category_id)
 
     @patch("/{category_id:uuid}", guards=WRITE, summary="Rename or move a category")
-    async def update_category(self, actor: CurrentActor, category_id: FromPath[uuid.UUID], data: JSONBody[CategoryUpdate]) -> CategoryOut:
+    async def update_category(
+        self, actor: CurrentActor, category_id: FromPath[uuid.UUID], data: JSONBody[CategoryUpdate]
+    ) -> CategoryOut:
         return await service.update_category(actor, category_id, data)
 
     @delete("/{category_id:uuid}", guards=WRITE, summary="Delete an empty category")
@@ -97,15 +111,21 @@ class SupplierController(Controller):
         return await service.create_supplier(actor, data)
 
     @get("/", guards=READ, summary="List suppliers")
-    async def list_suppliers(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[SupplierOut]:
+    async def list_suppliers(
+        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[SupplierOut]:
         return await service.list_suppliers(actor, limit=limit, cursor=cursor)
 
     @get("/{supplier_id:uuid}", guards=READ, summary="One supplier")
-    async def get_supplier(self, actor: CurrentActor, supplier_id: FromPath[uuid.UUID]) -> SupplierOut:
+    async def get_supplier(
+        self, actor: CurrentActor, supplier_id: FromPath[uuid.UUID]
+    ) -> SupplierOut:
         return await service.get_supplier(actor, supplier_id)
 
     @patch("/{supplier_id:uuid}", guards=WRITE, summary="Change a supplier")
-    async def update_supplier(self, actor: CurrentActor, supplier_id: FromPath[uuid.UUID], data: JSONBody[SupplierUpdate]) -> SupplierOut:
+    async def update_supplier(
+        self, actor: CurrentActor, supplier_id: FromPath[uuid.UUID], data: JSONBody[SupplierUpdate]
+    ) -> SupplierOut:
         return await service.update_supplier(actor, supplier_id, data)
 
     @delete("/{supplier_id:uuid}", guards=WRITE, summary="Delete a supplier no product uses")
@@ -141,16 +161,23 @@ class ProductController(Controller):
         cursor: Cursor = None,
         category_id: FromQuery[uuid.UUID | None] = None,
         status: FromQuery[ProductStatus | None] = None,
-        q: Annotated[str | None, QueryParameter(max_length=100, description="Part of the name or SKU, or a whole GTIN.")] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(max_length=100, description="Part of the name or SKU, or a whole GTIN."),
+        ] = None,
     ) -> Page[ProductOut]:
-        return await service.list_products(actor, limit=limit, cursor=cursor, category_id=category_id, status=status, q=q)
+        return await service.list_products(
+            actor, limit=limit, cursor=cursor, category_id=category_id, status=status, q=q
+        )
 
     @get("/{product_id:uuid}", guards=READ, summary="One product")
     async def get_product(self, actor: CurrentActor, product_id: FromPath[uuid.UUID]) -> ProductOut:
         return await service.get_product(actor, product_id)
 
     @patch("/{product_id:uuid}", guards=WRITE, summary="Change a product")
-    async def update_product(self, actor: CurrentActor, product_id: FromPath[uuid.UUID], data: JSONBody[ProductUpdate]) -> ProductOut:
+    async def update_product(
+        self, actor: CurrentActor, product_id: FromPath[uuid.UUID], data: JSONBody[ProductUpdate]
+    ) -> ProductOut:
         return await service.update_product(actor, product_id, data)
 
     @delete("/{product_id:uuid}", guards=WRITE, summary="Delete a product")
@@ -162,17 +189,23 @@ class ProductController(Controller):
         guards=WRITE,
         status_code=200,
         operation_class=_CsvImportOperation,
-        summary="Import products from CSV (text/csv body): every row is checked first; all or nothing",
+        summary="Import products from CSV: every row is checked first; all or nothing",
         description=(
-            "Columns: " + ", ".join(importer.COLUMNS) + ". Required: sku, name, price. Price in major "
-            "units (3.50); category as a path (Bakery > Bread), created when missing; supplier by code. "
+            "Columns: "
+            + ", ".join(importer.COLUMNS)
+            + ". Required: sku, name, price. Price in major units (3.50); category as a "
+            "path (Bakery > Bread), created when missing; supplier by code. "
             "Existing SKUs are updated. With dry_run=true nothing is written."
         ),
     )
-    async def import_products(self, actor: CurrentActor, request: Request[Any, Any, Any], dry_run: FromQuery[bool] = False) -> ImportResult:
+    async def import_products(
+        self, actor: CurrentActor, request: Request[Any, Any, Any], dry_run: FromQuery[bool] = False
+    ) -> ImportResult:
         body = await request.body()
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise BodegaError("The file is not UTF-8 text; save the spreadsheet as CSV UTF-8.") from None
+            raise BodegaError(
+                "The file is not UTF-8 text; save the spreadsheet as CSV UTF-8."
+            ) from None
         return await importer.import_products(actor, text, dry_run=dry_run)

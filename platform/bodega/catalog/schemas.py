@@ -1,4 +1,7 @@
-"""What the catalog API accepts and returns. Money is integer minor units of the chain's currency."""
+"""What the catalog API accepts and returns.
+
+Money is integer minor units of the chain's currency.
+"""
 
 from __future__ import annotations
 
@@ -26,20 +29,37 @@ __all__ = [
     "SupplierUpdate",
 ]
 
-Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._-]{1,32}$", description="Short code, unique in the chain.")]
+Code = Annotated[
+    str, Meta(pattern=r"^[A-Za-z0-9._-]{1,32}$", description="Short code, unique in the chain.")
+]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Version = Annotated[int, Meta(ge=1, le=2_147_483_647, description="The version you read; a stale one is a 409.")]
+Version = Annotated[
+    int, Meta(ge=1, le=2_147_483_647, description="The version you read; a stale one is a 409.")
+]
 Timezone = Annotated[str, Meta(min_length=1, max_length=64, description="IANA time zone.")]
-Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._/-]{1,64}$", description="Stock keeping unit, unique in the chain.")]
-Gtin = Annotated[str, Meta(pattern=r"^[0-9]{8,14}$", description="GTIN-8/12/13/14 with a valid GS1 check digit.")]
+Sku = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Za-z0-9._/-]{1,64}$", description="Stock keeping unit, unique in the chain."
+    ),
+]
+Gtin = Annotated[
+    str, Meta(pattern=r"^[0-9]{8,14}$", description="GTIN-8/12/13/14 with a valid GS1 check digit.")
+]
 Plu = Annotated[str, Meta(pattern=r"^[0-9]{1,8}$", description="Price look-up code for scales.")]
 # Integer minimums are written gt=-1: Litestar drops a minimum of 0 from OpenAPI.
-Money = Annotated[int, Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency.")]
+Money = Annotated[
+    int,
+    Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency."),
+]
 TaxRate = Annotated[
     str,
     Meta(
         pattern=r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$",
-        description='Tax rate in percent as a decimal string, e.g. "13" or "9.5" (0-100, at most 2 decimals).',
+        description=(
+            'Tax rate in percent as a decimal string, e.g. "13" or "9.5" '
+            "(0-100, 2 decimals at most)."
+        ),
     ),
 ]
 Days = Annotated[int, Meta(ge=1, le=3650)]
@@ -87,7 +107,7 @@ class CategoryIn(msgspec.Struct, kw_only=True):
 class CategoryUpdate(msgspec.Struct, kw_only=True):
     version: Version
     name: Name | UnsetType = UNSET
-    parent_id: uuid.UUID | None | UnsetType = UNSET
+    parent_id: uuid.UUID | UnsetType | None = UNSET
 
 
 class CategoryOut(msgspec.Struct, kw_only=True):
@@ -154,13 +174,13 @@ class ProductUpdate(msgspec.Struct, kw_only=True):
     sku: Sku | UnsetType = UNSET
     name: Name | UnsetType = UNSET
     list_price: Money | UnsetType = UNSET
-    gtin: Gtin | None | UnsetType = UNSET
-    plu: Plu | None | UnsetType = UNSET
+    gtin: Gtin | UnsetType | None = UNSET
+    plu: Plu | UnsetType | None = UNSET
     unit: Unit | UnsetType = UNSET
-    category_id: uuid.UUID | None | UnsetType = UNSET
-    supplier_id: uuid.UUID | None | UnsetType = UNSET
+    category_id: uuid.UUID | UnsetType | None = UNSET
+    supplier_id: uuid.UUID | UnsetType | None = UNSET
     tax_rate: TaxRate | UnsetType = UNSET
-    shelf_life_days: Days | None | UnsetType = UNSET
+    shelf_life_days: Days | UnsetType | None = UNSET
     case_pack: Annotated[int, Meta(ge=1, le=100_000)] | UnsetType = UNSET
     status: ProductStatus | UnsetType = UNSET
 

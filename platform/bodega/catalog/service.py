@@ -37,6 +37,7 @@ from bodega.db.repository import delete_row, get_row, list_page, to_struct, upda
 from bodega.tenancy import get_tenant, managers_of_store
 
 __all__ = [
+    "categories_by_ids",
     "create_category",
     "create_product",
     "create_store",
@@ -56,7 +57,6 @@ __all__ = [
     "missing_store_ids",
     "store_by_code",
     "supplier_by_code",
-    "categories_by_ids",
     "suppliers_by_ids",
     "update_category",
     "update_product",
@@ -66,27 +66,47 @@ __all__ = [
 
 
 def _changes(data: msgspec.Struct) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET and k != "version"}
+    return {
+        k: v
+        for k, v in msgspec.structs.asdict(data).items()
+        if v is not msgspec.UNSET and k != "version"
+    }
 
 
 async def _ensure_unique(
-    table: type[Table], tenant_id: uuid.UUID, field: str, value: Any, resource: str, exclude: uuid.UUID | None = None
+    table: type[Table],
+    tenant_id: uuid.UUID,
+    field: str,
+    value: Any,
+    resource: str,
+    exclude: uuid.UUID | None = None,
 ) -> None:
     if value is None:
         return
-    query = table.exists().where((table.tenant_id == tenant_id) & (table._meta.get_column_by_name(field) == value))  # type: ignore[attr-defined]
+    query = table.exists().where(
+        (table.tenant_id == tenant_id) & (table._meta.get_column_by_name(field) == value)
+    )  # type: ignore[attr-defined]
     if exclude is not None:
         query = query.where(table._meta.primary_key != exclude)
     if await query:
-        raise Conflict(f"A {resource} with {field} {value!r} exists already.", errors=[FieldError(field, "already used")])
+        raise Conflict(
+            f"A {resource} with {field} {value!r} exists already.",
+            errors=[FieldError(field, "already used")],
+        )
 
 
-async def _ensure_exists(table: type[Table], tenant_id: uuid.UUID, ident: uuid.UUID | None, field: str, resource: str) -> None:
+async def _ensure_exists(
+    table: type[Table], tenant_id: uuid.UUID, ident: uuid.UUID | None, field: str, resource: str
+) -> None:
     if ident is None:
         return
-    found = await table.exists().where((table.tenant_id == tenant_id) & (table._meta.primary_key == ident))  # type: ignore[attr-defined]
+    found = await table.exists().where(
+        (table.tenant_id == tenant_id) & (table._meta.primary_key == ident)
+    )  # type: ignore[attr-defined]
     if not found:
-        raise InvalidInput(f"No {resource} with id {ident}.", errors=[FieldError(field, f"unknown {resource}")])
+        raise InvalidInput(
+            f"No {resource} with id {ident}.", errors=[FieldError(field, f"unknown {resource}")]
+        )
 
 
 def _check_timezone(timezone: str | None) -> None:
@@ -96,7 +116,8 @@ def _check_timezone(timezone: str | None) -> None:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f"Unknown time zone {timezone!r}.", errors=[FieldError("timezone", "unknown IANA time zone")]
+            f"Unknown time zone {timezone!r}.",
+            errors=[FieldError("timezone", "unknown IANA time zone")],
         ) from None
 
 
@@ -111,7 +132,14 @@ async def create_store(actor: Actor, data: StoreIn) -> StoreOut:
     _check_timezone(data.timezone)
     await _ensure_unique(Store, actor.tenant_id, "code", data.code, "store")
     timezone = data.timezone or (await get_tenant(actor)).timezone
-    row = {**msgspec.structs.asdict(data), "timezone": timezone, "id": new_id(), "tenant_id": actor.tenant_id, "created_at": _now(), "version": 1}
+    row = {
+        **msgspec.structs.asdict(data),
+        "timezone": timezone,
+        "id": new_id(),
+        "tenant_id": actor.tenant_id,
+        "created_at": _now(),
+        "version": 1,
+    }
     await Store.insert(Store(**row))
     store = to_struct(row, StoreOut)
     await record_change(actor, "store.created", "store", store.id, after=store)
@@ -140,8 +168,12 @@ async def update_store(actor: Actor, store_id: uuid.UUID, data: StoreUpdate) -> 
     values = _changes(data)
     _check_timezone(values.get("timezone"))
     if "code" in values:
-        await _ensure_unique(Store, actor.tenant_id, "code", values["code"], "store", exclude=store_id)
-    before, after = await update_row(Store, actor.tenant_id, store_id, data.version, values, "store")
+        await _ensure_unique(
+            Store, actor.tenant_id, "code", values["code"], "store", exclude=store_id
+        )
+    before, after = await update_row(
+        Store, actor.tenant_id, store_id, data.version, values, "store"
+    )
     await record_change(actor, "store.updated", "store", store_id, before=before, after=after)
     return to_struct(after, StoreOut)
 
@@ -159,7 +191,11 @@ async def delete_store(actor: Actor, store_id: uuid.UUID) -> None:
 
 
 async def _by_code(table: type[Table], out: type[Any], actor: Actor, code: str) -> Any:
-    row = await table.select().where((table.tenant_id == actor.tenant_id) & (table.code == code)).first()  # type: ignore[attr-defined]
+    row = (
+        await table.select()
+        .where((table.tenant_id == actor.tenant_id) & (table.code == code))
+        .first()
+    )  # type: ignore[attr-defined]
     return to_struct(row, out) if row else None
 
 
@@ -175,7 +211,9 @@ async def missing_store_ids(actor: Actor, store_ids: Sequence[uuid.UUID]) -> lis
     """Which of ``store_ids`` are not stores of the caller's chain."""
     if not store_ids:
         return []
-    found = await Store.select(Store.id).where((Store.tenant_id == actor.tenant_id) & Store.id.is_in(list(store_ids)))
+    found = await Store.select(Store.id).where(
+        (Store.tenant_id == actor.tenant_id) & Store.id.is_in(list(store_ids))
+    )
     known = {r["id"] for r in found}
     return [s for s in store_ids if s not in known]
 
@@ -183,16 +221,25 @@ async def missing_store_ids(actor: Actor, store_ids: Sequence[uuid.UUID]) -> lis
 # Categories ------------------------------------------------------------------------------------
 
 
-async def _check_category_name(actor: Actor, name: str, parent_id: uuid.UUID | None, exclude: uuid.UUID | None = None) -> None:
+async def _check_category_name(
+    actor: Actor, name: str, parent_id: uuid.UUID | None, exclude: uuid.UUID | None = None
+) -> None:
     query = Category.exists().where(
         (Category.tenant_id == actor.tenant_id)
         & (Category.name.ilike(name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")))
-        & (Category.parent_id == parent_id if parent_id is not None else Category.parent_id.is_null())
+        & (
+            Category.parent_id == parent_id
+            if parent_id is not None
+            else Category.parent_id.is_null()
+        )
     )
     if exclude is not None:
         query = query.where(Category.id != exclude)
     if await query:
-        raise Conflict(f"A category named {name!r} exists already there.", errors=[FieldError("name", "already used")])
+        raise Conflict(
+            f"A category named {name!r} exists already there.",
+            errors=[FieldError("name", "already used")],
+        )
 
 
 def _category_name(name: str) -> str:
@@ -206,7 +253,14 @@ async def create_category(actor: Actor, data: CategoryIn) -> CategoryOut:
     name = _category_name(data.name)
     await _ensure_exists(Category, actor.tenant_id, data.parent_id, "parent_id", "category")
     await _check_category_name(actor, name, data.parent_id)
-    row = {"id": new_id(), "tenant_id": actor.tenant_id, "name": name, "parent_id": data.parent_id, "created_at": _now(), "version": 1}
+    row = {
+        "id": new_id(),
+        "tenant_id": actor.tenant_id,
+        "name": name,
+        "parent_id": data.parent_id,
+        "created_at": _now(),
+        "version": 1,
+    }
     await Category.insert(Category(**row))
     category = to_struct(row, CategoryOut)
     await record_change(actor, "category.created", "category", category.id, after=category)
@@ -226,12 +280,18 @@ async def _ancestors(actor: Actor, category_id: uuid.UUID) -> set[uuid.UUID]:
     current: uuid.UUID | None = category_id
     while current is not None and current not in seen:
         seen.add(current)
-        row = await Category.select(Category.parent_id).where((Category.tenant_id == actor.tenant_id) & (Category.id == current)).first()
+        row = (
+            await Category.select(Category.parent_id)
+            .where((Category.tenant_id == actor.tenant_id) & (Category.id == current))
+            .first()
+        )
         current = row["parent_id"] if row else None
     return seen
 
 
-async def update_category(actor: Actor, category_id: uuid.UUID, data: CategoryUpdate) -> CategoryOut:
+async def update_category(
+    actor: Actor, category_id: uuid.UUID, data: CategoryUpdate
+) -> CategoryOut:
     current = await get_row(Category, actor.tenant_id, category_id, "category")
     values = _changes(data)
     if "name" in values:
@@ -240,26 +300,41 @@ async def update_category(actor: Actor, category_id: uuid.UUID, data: CategoryUp
     if "parent_id" in values and parent_id is not None:
         await _ensure_exists(Category, actor.tenant_id, parent_id, "parent_id", "category")
         if category_id in await _ancestors(actor, parent_id):
-            raise InvalidInput("A category cannot be inside itself.", errors=[FieldError("parent_id", "would make a cycle")])
+            raise InvalidInput(
+                "A category cannot be inside itself.",
+                errors=[FieldError("parent_id", "would make a cycle")],
+            )
     if "name" in values or "parent_id" in values:
-        await _check_category_name(actor, values.get("name", current["name"]), parent_id, exclude=category_id)
-    before, after = await update_row(Category, actor.tenant_id, category_id, data.version, values, "category")
-    await record_change(actor, "category.updated", "category", category_id, before=before, after=after)
+        await _check_category_name(
+            actor, values.get("name", current["name"]), parent_id, exclude=category_id
+        )
+    before, after = await update_row(
+        Category, actor.tenant_id, category_id, data.version, values, "category"
+    )
+    await record_change(
+        actor, "category.updated", "category", category_id, before=before, after=after
+    )
     return to_struct(after, CategoryOut)
 
 
 async def delete_category(actor: Actor, category_id: uuid.UUID) -> None:
     await get_row(Category, actor.tenant_id, category_id, "category")
-    if await Product.exists().where((Product.tenant_id == actor.tenant_id) & (Product.category_id == category_id)):
+    if await Product.exists().where(
+        (Product.tenant_id == actor.tenant_id) & (Product.category_id == category_id)
+    ):
         raise Conflict("Products are in this category; move or delete them first.")
-    if await Category.exists().where((Category.tenant_id == actor.tenant_id) & (Category.parent_id == category_id)):
+    if await Category.exists().where(
+        (Category.tenant_id == actor.tenant_id) & (Category.parent_id == category_id)
+    ):
         raise Conflict("This category has subcategories; move or delete them first.")
     before = await delete_row(Category, actor.tenant_id, category_id, "category")
     await record_change(actor, "category.deleted", "category", category_id, before=before)
 
 
 async def categories_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CategoryOut]:
-    rows = await Category.select().where((Category.tenant_id == actor.tenant_id) & Category.id.is_in(list(ids)))
+    rows = await Category.select().where(
+        (Category.tenant_id == actor.tenant_id) & Category.id.is_in(list(ids))
+    )
     return {r["id"]: to_struct(r, CategoryOut) for r in rows}
 
 
@@ -268,7 +343,14 @@ async def categories_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid
 
 async def create_supplier(actor: Actor, data: SupplierIn) -> SupplierOut:
     await _ensure_unique(Supplier, actor.tenant_id, "code", data.code, "supplier")
-    row = {**msgspec.structs.asdict(data), "order_days": sorted(set(data.order_days)), "id": new_id(), "tenant_id": actor.tenant_id, "created_at": _now(), "version": 1}
+    row = {
+        **msgspec.structs.asdict(data),
+        "order_days": sorted(set(data.order_days)),
+        "id": new_id(),
+        "tenant_id": actor.tenant_id,
+        "created_at": _now(),
+        "version": 1,
+    }
     await Supplier.insert(Supplier(**row))
     supplier = to_struct(row, SupplierOut)
     await record_change(actor, "supplier.created", "supplier", supplier.id, after=supplier)
@@ -283,27 +365,39 @@ async def get_supplier(actor: Actor, supplier_id: uuid.UUID) -> SupplierOut:
     return to_struct(await get_row(Supplier, actor.tenant_id, supplier_id, "supplier"), SupplierOut)
 
 
-async def update_supplier(actor: Actor, supplier_id: uuid.UUID, data: SupplierUpdate) -> SupplierOut:
+async def update_supplier(
+    actor: Actor, supplier_id: uuid.UUID, data: SupplierUpdate
+) -> SupplierOut:
     values = _changes(data)
     if "order_days" in values:
         values["order_days"] = sorted(set(values["order_days"]))
     if "code" in values:
-        await _ensure_unique(Supplier, actor.tenant_id, "code", values["code"], "supplier", exclude=supplier_id)
-    before, after = await update_row(Supplier, actor.tenant_id, supplier_id, data.version, values, "supplier")
-    await record_change(actor, "supplier.updated", "supplier", supplier_id, before=before, after=after)
+        await _ensure_unique(
+            Supplier, actor.tenant_id, "code", values["code"], "supplier", exclude=supplier_id
+        )
+    before, after = await update_row(
+        Supplier, actor.tenant_id, supplier_id, data.version, values, "supplier"
+    )
+    await record_change(
+        actor, "supplier.updated", "supplier", supplier_id, before=before, after=after
+    )
     return to_struct(after, SupplierOut)
 
 
 async def delete_supplier(actor: Actor, supplier_id: uuid.UUID) -> None:
     await get_row(Supplier, actor.tenant_id, supplier_id, "supplier")
-    if await Product.exists().where((Product.tenant_id == actor.tenant_id) & (Product.supplier_id == supplier_id)):
+    if await Product.exists().where(
+        (Product.tenant_id == actor.tenant_id) & (Product.supplier_id == supplier_id)
+    ):
         raise Conflict("Products come from this supplier; change or delete them first.")
     before = await delete_row(Supplier, actor.tenant_id, supplier_id, "supplier")
     await record_change(actor, "supplier.deleted", "supplier", supplier_id, before=before)
 
 
 async def suppliers_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SupplierOut]:
-    rows = await Supplier.select().where((Supplier.tenant_id == actor.tenant_id) & Supplier.id.is_in(list(ids)))
+    rows = await Supplier.select().where(
+        (Supplier.tenant_id == actor.tenant_id) & Supplier.id.is_in(list(ids))
+    )
     return {r["id"]: to_struct(r, SupplierOut) for r in rows}
 
 
@@ -328,24 +422,42 @@ def product_values(data: ProductIn | ProductUpdate) -> dict[str, Any]:
 
 def _raise_if(errors: list[FieldError]) -> None:
     if errors:
-        raise InvalidInput("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
+        raise InvalidInput(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        )
 
 
-async def _check_product_refs(actor: Actor, values: dict[str, Any], exclude: uuid.UUID | None = None) -> None:
+async def _check_product_refs(
+    actor: Actor, values: dict[str, Any], exclude: uuid.UUID | None = None
+) -> None:
     _raise_if(product_field_errors(values))
-    if values.get("tax_rate") is not None:  # as stored (numeric(5, 2)): answers show "9.50", not "9.5"
+    if (
+        values.get("tax_rate") is not None
+    ):  # as stored (numeric(5, 2)): answers show "9.50", not "9.5"
         values["tax_rate"] = values["tax_rate"].quantize(Decimal("0.01"))
-    await _ensure_exists(Category, actor.tenant_id, values.get("category_id"), "category_id", "category")
-    await _ensure_exists(Supplier, actor.tenant_id, values.get("supplier_id"), "supplier_id", "supplier")
+    await _ensure_exists(
+        Category, actor.tenant_id, values.get("category_id"), "category_id", "category"
+    )
+    await _ensure_exists(
+        Supplier, actor.tenant_id, values.get("supplier_id"), "supplier_id", "supplier"
+    )
     for field in ("sku", "gtin", "plu"):
         if field in values:
-            await _ensure_unique(Product, actor.tenant_id, field, values[field], "product", exclude=exclude)
+            await _ensure_unique(
+                Product, actor.tenant_id, field, values[field], "product", exclude=exclude
+            )
 
 
 async def create_product(actor: Actor, data: ProductIn) -> ProductOut:
     values = product_values(data)
     await _check_product_refs(actor, values)
-    row = {**values, "id": new_id(), "tenant_id": actor.tenant_id, "created_at": _now(), "version": 1}
+    row = {
+        **values,
+        "id": new_id(),
+        "tenant_id": actor.tenant_id,
+        "created_at": _now(),
+        "version": 1,
+    }
     await Product.insert(Product(**row))
     product = to_struct(row, ProductOut)
     await record_change(actor, "product.created", "product", product.id, after=product)
@@ -369,7 +481,9 @@ async def list_products(
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(Product.name.ilike(pattern) | Product.sku.ilike(pattern) | (Product.gtin == q))
-    return await list_page(Product, actor.tenant_id, ProductOut, limit=limit, cursor=cursor, where=where)
+    return await list_page(
+        Product, actor.tenant_id, ProductOut, limit=limit, cursor=cursor, where=where
+    )
 
 
 async def get_product(actor: Actor, product_id: uuid.UUID) -> ProductOut:
@@ -380,7 +494,9 @@ async def update_product(actor: Actor, product_id: uuid.UUID, data: ProductUpdat
     await get_row(Product, actor.tenant_id, product_id, "product")
     values = product_values(data)
     await _check_product_refs(actor, values, exclude=product_id)
-    before, after = await update_row(Product, actor.tenant_id, product_id, data.version, values, "product")
+    before, after = await update_row(
+        Product, actor.tenant_id, product_id, data.version, values, "product"
+    )
     await record_change(actor, "product.updated", "product", product_id, before=before, after=after)
     return to_struct(after, ProductOut)
 

@@ -22,8 +22,8 @@ __all__ = [
     "fetchrow",
     "fetchval",
     "in_transaction",
-    "savepoint",
     "new_id",
+    "savepoint",
     "set_tenant",
     "transaction",
 ]

@@ -93,7 +93,10 @@ async def transaction(
 
 
 async def set_tenant(tenant_id: uuid.UUID) -> None:
-    """Scope the current transaction to ``tenant_id`` (signup, login: the tenant is found inside)."""
+    """Scope the current transaction to ``tenant_id``.
+
+    For signup and login, where the tenant is found inside the transaction.
+    """
     tx = _require()
     tx.tenant_id = tenant_id
     await execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))

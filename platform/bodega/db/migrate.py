@@ -33,7 +33,9 @@ async def migrate(settings: Settings, *, verbose: bool = False) -> None:
         raise RuntimeError(f"migration failed: {result.message}\n{out.getvalue()}")
 
 
-def sql_migration(migration_id: str, app_name: str, description: str, *statements: str | Callable[[str], str]):
+def sql_migration(
+    migration_id: str, app_name: str, description: str, *statements: str | Callable[[str], str]
+):
     """Build a Piccolo migration that runs SQL in one transaction.
 
     A statement may be a function of the application role's name (grants, policies).
@@ -42,7 +44,9 @@ def sql_migration(migration_id: str, app_name: str, description: str, *statement
 
     from bodega.db import piccolo_conf
 
-    manager = MigrationManager(migration_id=migration_id, app_name=app_name, description=description)
+    manager = MigrationManager(
+        migration_id=migration_id, app_name=app_name, description=description
+    )
 
     async def run() -> None:
         assert piccolo_conf.DB is not None

@@ -1,7 +1,8 @@
 """Piccolo's configuration: the registry of Piccolo apps, one per domain.
 
-``DB`` and ``APP_ROLE`` are assigned by :func:`bodega.db.migrate.migrate` just before the migrations run,
-because the database URL is known only at run time (the embedded server picks its socket).
+``DB`` and ``APP_ROLE`` are assigned by :func:`bodega.db.migrate.migrate` just before the
+migrations run, because the database URL is known only at run time (the embedded server
+picks its socket).
 """
 
 from __future__ import annotations

@@ -31,10 +31,15 @@ def to_struct(row: Mapping[str, Any], out: type[S]) -> S:
     return msgspec.convert(dict(row), out, from_attributes=False, strict=False)
 
 
-async def get_row(table: type[Table], tenant_id: uuid.UUID, ident: uuid.UUID, resource: str) -> dict[str, Any]:
-    row = await table.select().where(
-        (table._meta.primary_key == ident) & (_tenant_column(table) == tenant_id)
-    ).output(load_json=True).first()
+async def get_row(
+    table: type[Table], tenant_id: uuid.UUID, ident: uuid.UUID, resource: str
+) -> dict[str, Any]:
+    row = (
+        await table.select()
+        .where((table._meta.primary_key == ident) & (_tenant_column(table) == tenant_id))
+        .output(load_json=True)
+        .first()
+    )
     if row is None:
         raise NotFound(resource, ident)
     return row
@@ -73,20 +78,26 @@ async def update_row(
     if before["version"] != version:
         raise VersionConflict(resource, before["version"])
     columns = {table._meta.get_column_by_name(k): v for k, v in values.items()}
-    updated = await table.update(
-        {**columns, table.version: version + 1}  # type: ignore[attr-defined]
-    ).where(
-        (table._meta.primary_key == ident)
-        & (_tenant_column(table) == tenant_id)
-        & (table.version == version)  # type: ignore[attr-defined]
-    ).returning(*table._meta.columns)
+    updated = (
+        await table.update(
+            {**columns, table.version: version + 1}  # type: ignore[attr-defined]
+        )
+        .where(
+            (table._meta.primary_key == ident)
+            & (_tenant_column(table) == tenant_id)
+            & (table.version == version)  # type: ignore[attr-defined]
+        )
+        .returning(*table._meta.columns)
+    )
     if not updated:
         current = await get_row(table, tenant_id, ident, resource)
         raise VersionConflict(resource, current["version"])
     return before, updated[0]
 
 
-async def delete_row(table: type[Table], tenant_id: uuid.UUID, ident: uuid.UUID, resource: str) -> dict[str, Any]:
+async def delete_row(
+    table: type[Table], tenant_id: uuid.UUID, ident: uuid.UUID, resource: str
+) -> dict[str, Any]:
     before = await get_row(table, tenant_id, ident, resource)
     await table.delete().where(
         (table._meta.primary_key == ident) & (_tenant_column(table) == tenant_id)

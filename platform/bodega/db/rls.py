@@ -14,7 +14,10 @@ CURRENT_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 
 
 def app_role_sql(role: str) -> str:
-    """Create the application role (once per cluster): it logs in, owns nothing, bypasses nothing."""
+    """Create the application role (once per cluster).
+
+    It logs in, owns nothing and bypasses nothing.
+    """
     return f"""
 DO $$
 BEGIN
@@ -34,7 +37,8 @@ def tenant_table_sql(table: str, role: str, *, key: str = "tenant_id") -> str:
     fk = (
         ""
         if table == "tenants"
-        else f"ALTER TABLE {table} ADD FOREIGN KEY ({key}) REFERENCES tenants(id) ON DELETE CASCADE;"
+        else f"ALTER TABLE {table} ADD FOREIGN KEY ({key}) "
+        "REFERENCES tenants(id) ON DELETE CASCADE;"
     )
     return f"""
 {fk}

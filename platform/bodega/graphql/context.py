@@ -21,7 +21,9 @@ class Context(BaseContext, kw_only=True):
     actor: Actor | None
     loaders: dict[str, DataLoader[Any, Any]]
 
-    def loader(self, name: str, fetch: Callable[[Actor, Sequence[K]], Awaitable[dict[K, V]]]) -> DataLoader[K, V | None]:
+    def loader(
+        self, name: str, fetch: Callable[[Actor, Sequence[K]], Awaitable[dict[K, V]]]
+    ) -> DataLoader[K, V | None]:
         """One batching loader per relation and request: ``fetch(actor, keys) -> {key: value}``."""
         if name not in self.loaders:
             actor = self.actor

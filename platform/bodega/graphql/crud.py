@@ -18,7 +18,7 @@ from bodega.graphql.types import from_input, input_type
 
 __all__ = ["Resource", "merged_type"]
 
-I = Info[Context, Any]
+InfoT = Info[Context, Any]
 
 
 class Resource:
@@ -53,15 +53,19 @@ class Resource:
     def query_fields(self, *, with_list: bool = True) -> dict[str, Any]:
         r = self
 
-        async def get_one(info: I, id: uuid.UUID) -> r.type:  # type: ignore[name-defined]
+        async def get_one(info: InfoT, id: uuid.UUID) -> r.type:  # type: ignore[name-defined]
             return await call(info, r.read_scope, r.get_fn, id)
 
-        async def list_all(info: I, first: int = 50, after: str | None = None) -> r.page:  # type: ignore[name-defined]
+        async def list_all(info: InfoT, first: int = 50, after: str | None = None) -> r.page:  # type: ignore[name-defined]
             return await call(info, r.read_scope, r.list_fn, limit=page_limit(first), cursor=after)
 
-        fields = {self.singular: strawberry.field(resolver=get_one, description=f"One {self.singular}.")}
+        fields = {
+            self.singular: strawberry.field(resolver=get_one, description=f"One {self.singular}.")
+        }
         if with_list:
-            fields[self.plural] = strawberry.field(resolver=list_all, description=f"A page of {self.plural}.")
+            fields[self.plural] = strawberry.field(
+                resolver=list_all, description=f"A page of {self.plural}."
+            )
         return fields
 
     def mutation_fields(self) -> dict[str, Any]:
@@ -69,20 +73,30 @@ class Resource:
         results (committed) still reach the client."""
         r = self
 
-        async def create(info: I, input: r.create_input) -> r.type | None:  # type: ignore[name-defined]
-            return await mutate(info, r.write_scope, r.create_fn, from_input(input, r.create_struct))
+        async def create(info: InfoT, input: r.create_input) -> r.type | None:  # type: ignore[name-defined]
+            return await mutate(
+                info, r.write_scope, r.create_fn, from_input(input, r.create_struct)
+            )
 
-        async def update(info: I, id: uuid.UUID, input: r.update_input) -> r.type | None:  # type: ignore[name-defined]
-            return await mutate(info, r.update_scope, r.update_fn, id, from_input(input, r.update_struct))
+        async def update(info: InfoT, id: uuid.UUID, input: r.update_input) -> r.type | None:  # type: ignore[name-defined]
+            return await mutate(
+                info, r.update_scope, r.update_fn, id, from_input(input, r.update_struct)
+            )
 
-        async def delete(info: I, id: uuid.UUID) -> bool | None:
+        async def delete(info: InfoT, id: uuid.UUID) -> bool | None:
             await mutate(info, r.write_scope, r.delete_fn, id)
             return True
 
         return {
-            f"create_{self.singular}": strawberry.mutation(resolver=create, description=f"Add a {self.singular}."),
-            f"update_{self.singular}": strawberry.mutation(resolver=update, description=f"Change a {self.singular} (send its current version)."),
-            f"delete_{self.singular}": strawberry.mutation(resolver=delete, description=f"Delete a {self.singular}."),
+            f"create_{self.singular}": strawberry.mutation(
+                resolver=create, description=f"Add a {self.singular}."
+            ),
+            f"update_{self.singular}": strawberry.mutation(
+                resolver=update, description=f"Change a {self.singular} (send its current version)."
+            ),
+            f"delete_{self.singular}": strawberry.mutation(
+                resolver=delete, description=f"Delete a {self.singular}."
+            ),
         }
 
 

@@ -19,7 +19,13 @@ from bodega.graphql.context import Context
 __all__ = ["ProblemErrors", "authenticated", "call", "mutate", "page_limit"]
 
 T = TypeVar("T")
-_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 422: "BAD_USER_INPUT"}
+_CODES = {
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    422: "BAD_USER_INPUT",
+}
 _log = structlog.get_logger("bodega.graphql")
 
 
@@ -29,13 +35,21 @@ def authenticated(info: Info[Context, Any]) -> Actor:
     return info.context.actor
 
 
-async def call(info: Info[Context, Any], scope: str | None, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+async def call(
+    info: Info[Context, Any],
+    scope: str | None,
+    fn: Callable[..., Awaitable[T]],
+    *args: Any,
+    **kwargs: Any,
+) -> T:
     """A read: check the scope (``None``: any authenticated caller), call the service."""
     actor = authenticated(info) if scope is None else require_scope(info.context.actor, scope)
     return await fn(actor, *args, **kwargs)
 
 
-async def mutate(info: Info[Context, Any], scope: str, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+async def mutate(
+    info: Info[Context, Any], scope: str, fn: Callable[..., Awaitable[T]], *args: Any
+) -> T:
     """A change, atomic on its own: a failing mutation leaves nothing written even when other
     mutations of the same request succeed (and commit with the request)."""
     actor = require_scope(info.context.actor, scope)
@@ -74,10 +88,24 @@ class ProblemErrors(SchemaExtension):
             extensions = _extensions(original)
             if extensions is None:
                 _log.error("graphql resolver failed", exc_info=original, path=error.path)
-                mapped.append(GraphQLError("Something went wrong on our side.", path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR", "status": 500}))
+                mapped.append(
+                    GraphQLError(
+                        "Something went wrong on our side.",
+                        path=error.path,
+                        extensions={"code": "INTERNAL_SERVER_ERROR", "status": 500},
+                    )
+                )
                 continue
             message = str(original.detail) if isinstance(original, BodegaError) else str(original)
-            mapped.append(GraphQLError(message, nodes=error.nodes, path=error.path, original_error=original, extensions=extensions))
+            mapped.append(
+                GraphQLError(
+                    message,
+                    nodes=error.nodes,
+                    path=error.path,
+                    original_error=original,
+                    extensions=extensions,
+                )
+            )
         result.errors = mapped
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from bodega.graphql.context import context_getter

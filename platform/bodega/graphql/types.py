@@ -24,7 +24,6 @@ _SCALARS = (str, int, bool, UUID, Decimal, datetime)
 _INT32_MAX = 2**31 - 1
 
 
-
 def _parse_long(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("Long must be a whole number")
@@ -35,7 +34,7 @@ Long = typing.NewType("Long", int)
 SCALARS = {
     Long: strawberry.scalar(
         name="Long",
-        description="A whole number beyond GraphQL's 32-bit Int (money in minor units): a JSON number.",
+        description="A whole number beyond GraphQL's 32-bit Int (money in minor units).",
         serialize=int,
         parse_value=_parse_long,
     )
@@ -73,7 +72,9 @@ def _graphql_annotation(annotation: Any, namespace: dict[str, Any]) -> tuple[Any
     raise TypeError(f"no GraphQL type for {annotation!r}")
 
 
-def _fields(struct: type[msgspec.Struct], namespace: dict[str, Any]) -> dict[str, tuple[Any, bool, Any]]:
+def _fields(
+    struct: type[msgspec.Struct], namespace: dict[str, Any]
+) -> dict[str, tuple[Any, bool, Any]]:
     hints = typing.get_type_hints(struct, include_extras=True)
     result = {}
     for field in msgspec.structs.fields(struct):
@@ -92,7 +93,11 @@ def object_type(
     """A strawberry output type with the Struct's fields (plus ``extra`` resolver fields)."""
     ns = namespace or {}
     annotations = {n: a for n, (a, _, _) in _fields(struct, ns).items()}
-    cls = type(name or struct.__name__.removesuffix("Out"), (), {"__annotations__": annotations, **(extra or {})})
+    cls = type(
+        name or struct.__name__.removesuffix("Out"),
+        (),
+        {"__annotations__": annotations, **(extra or {})},
+    )
     cls.__doc__ = struct.__doc__
     return strawberry.type(cls)
 
@@ -122,5 +127,7 @@ def from_input(value: Any, struct: type[S], **extra: Any) -> S:
 
 def page_type(item: type, name: str) -> type:
     cls = type(name, (), {"__annotations__": {"data": list[item], "next_cursor": str | None}})  # type: ignore[valid-type]
-    cls.__doc__ = f"A page of {item.__name__} objects; pass next_cursor as `after` for the next one."
+    cls.__doc__ = (
+        f"A page of {item.__name__} objects; pass next_cursor as `after` for the next one."
+    )
     return strawberry.type(cls)

@@ -32,65 +32,81 @@ UserUpdateInput = input_type(schemas.UserUpdate)
 InvitationInput = input_type(schemas.InvitationIn, name="InvitationInput")
 ApiKeyInput = input_type(schemas.ApiKeyIn, name="ApiKeyInput")
 
-I = Info[Context, Any]
+InfoT = Info[Context, Any]
 
 
 @strawberry.type
 class TenancyQuery:
     @strawberry.field(description="Who is calling: user or API key, scopes, chain.")
-    async def me(self, info: I) -> Me:  # type: ignore[valid-type]
+    async def me(self, info: InfoT) -> Me:  # type: ignore[valid-type]
         return await call(info, None, service.me)
 
     @strawberry.field(description="The chain's settings.")
-    async def tenant(self, info: I) -> Tenant:  # type: ignore[valid-type]
+    async def tenant(self, info: InfoT) -> Tenant:  # type: ignore[valid-type]
         return await call(info, None, service.get_tenant)
 
     @strawberry.field
-    async def users(self, info: I, first: int = 50, after: str | None = None) -> UserPage:  # type: ignore[valid-type]
-        return await call(info, "users:read", service.list_users, limit=page_limit(first), cursor=after)
+    async def users(self, info: InfoT, first: int = 50, after: str | None = None) -> UserPage:  # type: ignore[valid-type]
+        return await call(
+            info, "users:read", service.list_users, limit=page_limit(first), cursor=after
+        )
 
     @strawberry.field
-    async def user(self, info: I, id: uuid.UUID) -> User:  # type: ignore[valid-type]
+    async def user(self, info: InfoT, id: uuid.UUID) -> User:  # type: ignore[valid-type]
         return await call(info, "users:read", service.get_user, id)
 
     @strawberry.field
-    async def invitations(self, info: I, first: int = 50, after: str | None = None) -> InvitationPage:  # type: ignore[valid-type]
-        return await call(info, "users:read", service.list_invitations, limit=page_limit(first), cursor=after)
+    async def invitations(
+        self, info: InfoT, first: int = 50, after: str | None = None
+    ) -> InvitationPage:  # type: ignore[valid-type]
+        return await call(
+            info, "users:read", service.list_invitations, limit=page_limit(first), cursor=after
+        )
 
     @strawberry.field
-    async def api_keys(self, info: I, first: int = 50, after: str | None = None) -> ApiKeyPage:  # type: ignore[valid-type]
-        return await call(info, "api_keys:manage", service.list_api_keys, limit=page_limit(first), cursor=after)
+    async def api_keys(self, info: InfoT, first: int = 50, after: str | None = None) -> ApiKeyPage:  # type: ignore[valid-type]
+        return await call(
+            info, "api_keys:manage", service.list_api_keys, limit=page_limit(first), cursor=after
+        )
 
     @strawberry.field
-    async def api_key(self, info: I, id: uuid.UUID) -> ApiKey:  # type: ignore[valid-type]
+    async def api_key(self, info: InfoT, id: uuid.UUID) -> ApiKey:  # type: ignore[valid-type]
         return await call(info, "api_keys:manage", service.get_api_key, id)
 
 
 @strawberry.type
 class TenancyMutation:
     @strawberry.mutation
-    async def update_tenant(self, info: I, input: TenantUpdateInput) -> Tenant | None:  # type: ignore[valid-type]
-        return await mutate(info, "tenant:write", service.update_tenant, from_input(input, schemas.TenantUpdate))
+    async def update_tenant(self, info: InfoT, input: TenantUpdateInput) -> Tenant | None:  # type: ignore[valid-type]
+        return await mutate(
+            info, "tenant:write", service.update_tenant, from_input(input, schemas.TenantUpdate)
+        )
 
     @strawberry.mutation
-    async def update_user(self, info: I, id: uuid.UUID, input: UserUpdateInput) -> User | None:  # type: ignore[valid-type]
-        return await mutate(info, "users:write", service.update_user, id, from_input(input, schemas.UserUpdate))
+    async def update_user(self, info: InfoT, id: uuid.UUID, input: UserUpdateInput) -> User | None:  # type: ignore[valid-type]
+        return await mutate(
+            info, "users:write", service.update_user, id, from_input(input, schemas.UserUpdate)
+        )
 
     @strawberry.mutation(description="Invite someone; the token is shown once.")
-    async def invite_user(self, info: I, input: InvitationInput) -> InvitationCreated | None:  # type: ignore[valid-type]
+    async def invite_user(self, info: InfoT, input: InvitationInput) -> InvitationCreated | None:  # type: ignore[valid-type]
         policy = info.context.request.app.state.tenancy_policy
-        return await mutate(info, "users:write", service.invite, from_input(input, schemas.InvitationIn), policy)
+        return await mutate(
+            info, "users:write", service.invite, from_input(input, schemas.InvitationIn), policy
+        )
 
     @strawberry.mutation
-    async def revoke_invitation(self, info: I, id: uuid.UUID) -> bool | None:
+    async def revoke_invitation(self, info: InfoT, id: uuid.UUID) -> bool | None:
         await mutate(info, "users:write", service.revoke_invitation, id)
         return True
 
     @strawberry.mutation(description="Create an API key; the secret is shown once.")
-    async def create_api_key(self, info: I, input: ApiKeyInput) -> ApiKeyCreated | None:  # type: ignore[valid-type]
-        return await mutate(info, "api_keys:manage", service.create_api_key, from_input(input, schemas.ApiKeyIn))
+    async def create_api_key(self, info: InfoT, input: ApiKeyInput) -> ApiKeyCreated | None:  # type: ignore[valid-type]
+        return await mutate(
+            info, "api_keys:manage", service.create_api_key, from_input(input, schemas.ApiKeyIn)
+        )
 
     @strawberry.mutation
-    async def revoke_api_key(self, info: I, id: uuid.UUID) -> bool | None:
+    async def revoke_api_key(self, info: InfoT, id: uuid.UUID) -> bool | None:
         await mutate(info, "api_keys:manage", service.revoke_api_key, id)
         return True

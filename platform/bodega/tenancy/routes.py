@@ -40,7 +40,13 @@ from bodega.tenancy.schemas import (
     UserUpdate,
 )
 
-__all__ = ["ApiKeyController", "AuthController", "InvitationController", "TenantController", "UserController"]
+__all__ = [
+    "ApiKeyController",
+    "AuthController",
+    "InvitationController",
+    "TenantController",
+    "UserController",
+]
 
 
 def _policy(request: Request[Any, Any, Any]) -> service.Policy:
@@ -51,11 +57,22 @@ class AuthController(Controller):
     path = "/v1"
     tags = ["auth"]
 
-    @post("/signup", opt=PUBLIC, security=NO_AUTH, summary="Sign a new chain up; returns the owner's access token")
+    @post(
+        "/signup",
+        opt=PUBLIC,
+        security=NO_AUTH,
+        summary="Sign a new chain up; returns the owner's access token",
+    )
     async def signup(self, data: JSONBody[SignupIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.signup(data, _policy(request))
 
-    @post("/auth/login", opt=PUBLIC, security=NO_AUTH, status_code=200, summary="Log in; returns an access token")
+    @post(
+        "/auth/login",
+        opt=PUBLIC,
+        security=NO_AUTH,
+        status_code=200,
+        summary="Log in; returns an access token",
+    )
     async def login(self, data: JSONBody[LoginIn], request: Request[Any, Any, Any]) -> SessionOut:
         return await service.login(data, _policy(request))
 
@@ -86,15 +103,23 @@ class UserController(Controller):
     tags = ["users"]
 
     @get("/", guards=[requires("users:read")], summary="List users")
-    async def list_users(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[UserOut]:
+    async def list_users(
+        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[UserOut]:
         return await service.list_users(actor, limit=limit, cursor=cursor)
 
     @get("/{user_id:uuid}", guards=[requires("users:read")], summary="One user")
     async def get_user(self, actor: CurrentActor, user_id: FromPath[uuid.UUID]) -> UserOut:
         return await service.get_user(actor, user_id)
 
-    @patch("/{user_id:uuid}", guards=[requires("users:write")], summary="Change a user's name, role, stores or status")
-    async def update_user(self, actor: CurrentActor, user_id: FromPath[uuid.UUID], data: JSONBody[UserUpdate]) -> UserOut:
+    @patch(
+        "/{user_id:uuid}",
+        guards=[requires("users:write")],
+        summary="Change a user's name, role, stores or status",
+    )
+    async def update_user(
+        self, actor: CurrentActor, user_id: FromPath[uuid.UUID], data: JSONBody[UserUpdate]
+    ) -> UserOut:
         return await service.update_user(actor, user_id, data)
 
 
@@ -103,19 +128,34 @@ class InvitationController(Controller):
     tags = ["users"]
 
     @post("/", guards=[requires("users:write")], summary="Invite someone; the token is shown once")
-    async def invite(self, actor: CurrentActor, data: JSONBody[InvitationIn], request: Request[Any, Any, Any]) -> InvitationCreated:
+    async def invite(
+        self, actor: CurrentActor, data: JSONBody[InvitationIn], request: Request[Any, Any, Any]
+    ) -> InvitationCreated:
         return await service.invite(actor, data, _policy(request))
 
     @get("/", guards=[requires("users:read")], summary="List invitations")
-    async def list_invitations(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[InvitationOut]:
+    async def list_invitations(
+        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[InvitationOut]:
         return await service.list_invitations(actor, limit=limit, cursor=cursor)
 
-    @delete("/{invitation_id:uuid}", guards=[requires("users:write")], summary="Revoke an invitation")
-    async def revoke_invitation(self, actor: CurrentActor, invitation_id: FromPath[uuid.UUID]) -> None:
+    @delete(
+        "/{invitation_id:uuid}", guards=[requires("users:write")], summary="Revoke an invitation"
+    )
+    async def revoke_invitation(
+        self, actor: CurrentActor, invitation_id: FromPath[uuid.UUID]
+    ) -> None:
         await service.revoke_invitation(actor, invitation_id)
 
-    @post("/accept", opt=PUBLIC, security=NO_AUTH, summary="Accept an invitation; returns an access token")
-    async def accept_invitation(self, data: JSONBody[AcceptInvitationIn], request: Request[Any, Any, Any]) -> SessionOut:
+    @post(
+        "/accept",
+        opt=PUBLIC,
+        security=NO_AUTH,
+        summary="Accept an invitation; returns an access token",
+    )
+    async def accept_invitation(
+        self, data: JSONBody[AcceptInvitationIn], request: Request[Any, Any, Any]
+    ) -> SessionOut:
         return await service.accept_invitation(data, _policy(request))
 
 
@@ -129,7 +169,9 @@ class ApiKeyController(Controller):
         return await service.create_api_key(actor, data)
 
     @get("/", summary="List API keys (never their secrets)")
-    async def list_api_keys(self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None) -> Page[ApiKeyOut]:
+    async def list_api_keys(
+        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[ApiKeyOut]:
         return await service.list_api_keys(actor, limit=limit, cursor=cursor)
 
     @get("/{key_id:uuid}", summary="One API key")

@@ -29,12 +29,26 @@ __all__ = [
     "UserUpdate",
 ]
 
-Email = Annotated[str, Meta(min_length=3, max_length=320, pattern=r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$", description="An email address.")]
+Email = Annotated[
+    str,
+    Meta(
+        min_length=3,
+        max_length=320,
+        pattern=r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$",
+        description="An email address.",
+    ),
+]
 Password = Annotated[str, Meta(min_length=8, max_length=200, description="At least 8 characters.")]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY, EUR, USD.")]
-Timezone = Annotated[str, Meta(min_length=1, max_length=64, description="IANA time zone, e.g. Asia/Shanghai.")]
-Version = Annotated[int, Meta(ge=1, le=2_147_483_647, description="The version you read; a stale one is a 409.")]
+Currency = Annotated[
+    str, Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY, EUR, USD.")
+]
+Timezone = Annotated[
+    str, Meta(min_length=1, max_length=64, description="IANA time zone, e.g. Asia/Shanghai.")
+]
+Version = Annotated[
+    int, Meta(ge=1, le=2_147_483_647, description="The version you read; a stale one is a 409.")
+]
 ScopeName = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
 
 

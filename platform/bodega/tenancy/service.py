@@ -42,10 +42,10 @@ from bodega.tenancy.tables import ApiKey, Invitation, Session, Tenant, User
 __all__ = [
     "accept_invitation",
     "add_user",
-    "create_tenant",
-    "find_user_by_email",
     "authenticate",
     "create_api_key",
+    "create_tenant",
+    "find_user_by_email",
     "get_api_key",
     "get_tenant",
     "get_user",
@@ -156,14 +156,25 @@ async def _tenant_row(tenant_id: uuid.UUID) -> dict[str, Any]:
 
 
 def _user_actor(tenant_id: uuid.UUID, user: dict[str, Any]) -> Actor:
-    return Actor(tenant_id=tenant_id, kind="user", id=user["id"], scopes=scopes_of_role(user["role"]), role=user["role"])
+    return Actor(
+        tenant_id=tenant_id,
+        kind="user",
+        id=user["id"],
+        scopes=scopes_of_role(user["role"]),
+        role=user["role"],
+    )
 
 
 async def signup(data: SignupIn, policy: Policy) -> SessionOut:
     """Create a chain and its owner; answer with the owner's access token."""
     tenant_id, owner = await create_tenant(
-        new_id(), data.chain_name, data.currency, data.timezone,
-        owner_email=data.owner_email, owner_name=data.owner_name, password=data.password,
+        new_id(),
+        data.chain_name,
+        data.currency,
+        data.timezone,
+        owner_email=data.owner_email,
+        owner_name=data.owner_name,
+        password=data.password,
     )
     return await _open_session(tenant_id, owner, policy)
 
@@ -183,17 +194,33 @@ async def create_tenant(
     _check_timezone(timezone)
     password_hash = await hash_password(password)
     await db.set_tenant(tenant_id)
-    tenant = {"id": tenant_id, "name": name.strip(), "currency": currency, "timezone": timezone, "created_at": _now(), "version": 1}
+    tenant = {
+        "id": tenant_id,
+        "name": name.strip(),
+        "currency": currency,
+        "timezone": timezone,
+        "created_at": _now(),
+        "version": 1,
+    }
     await Tenant.insert(Tenant(**tenant))
     owner = _new_user(tenant_id, owner_email, owner_name, "owner", [], password_hash)
     await User.insert(User(**owner))
     actor = _user_actor(tenant_id, owner)
-    await record_change(actor, "tenant.created", "tenant", tenant_id, after=to_struct(tenant, TenantOut))
+    await record_change(
+        actor, "tenant.created", "tenant", tenant_id, after=to_struct(tenant, TenantOut)
+    )
     await record_change(actor, "user.created", "user", owner["id"], after=to_struct(owner, UserOut))
     return tenant_id, owner
 
 
-def _new_user(tenant_id: uuid.UUID, email: str, name: str, role: str, store_ids: list[uuid.UUID], password_hash: str) -> dict[str, Any]:
+def _new_user(
+    tenant_id: uuid.UUID,
+    email: str,
+    name: str,
+    role: str,
+    store_ids: list[uuid.UUID],
+    password_hash: str,
+) -> dict[str, Any]:
     return {
         "id": new_id(),
         "tenant_id": tenant_id,
@@ -208,10 +235,14 @@ def _new_user(tenant_id: uuid.UUID, email: str, name: str, role: str, store_ids:
     }
 
 
-async def add_user(actor: Actor, email: str, name: str, role: str, store_ids: list[uuid.UUID], password: str) -> UserOut:
+async def add_user(
+    actor: Actor, email: str, name: str, role: str, store_ids: list[uuid.UUID], password: str
+) -> UserOut:
     """Add a user directly with a password (tenant manifests); people join through invitations."""
     await _check_role_stores(actor, role, store_ids)
-    if await User.exists().where((User.tenant_id == actor.tenant_id) & (User.email == email.strip().lower())):
+    if await User.exists().where(
+        (User.tenant_id == actor.tenant_id) & (User.email == email.strip().lower())
+    ):
         raise Conflict(f"{email} is already a user of this chain.")
     user = _new_user(actor.tenant_id, email, name, role, store_ids, await hash_password(password))
     await User.insert(User(**user))
@@ -221,7 +252,11 @@ async def add_user(actor: Actor, email: str, name: str, role: str, store_ids: li
 
 
 async def find_user_by_email(actor: Actor, email: str) -> UserOut | None:
-    row = await User.select().where((User.tenant_id == actor.tenant_id) & (User.email == email.strip().lower())).first()
+    row = (
+        await User.select()
+        .where((User.tenant_id == actor.tenant_id) & (User.email == email.strip().lower()))
+        .first()
+    )
     return to_struct(row, UserOut) if row else None
 
 
@@ -233,7 +268,9 @@ async def login(data: LoginIn, policy: Policy) -> SessionOut:
     if not matches:
         raise Unauthorized("The email or password is wrong.")
     if len(matches) > 1:
-        raise Conflict("This email and password open several chains; send the chain's tenant_id too.")
+        raise Conflict(
+            "This email and password open several chains; send the chain's tenant_id too."
+        )
     tenant_id = matches[0]["tenant_id"]
     await db.set_tenant(tenant_id)
     user = await get_row(User, tenant_id, matches[0]["user_id"], "user")
@@ -242,7 +279,9 @@ async def login(data: LoginIn, policy: Policy) -> SessionOut:
 
 async def logout(actor: Actor) -> None:
     if actor.session_id is None:
-        raise Forbidden("Only an access token can log out; revoke an API key with DELETE /v1/api-keys/{id}.")
+        raise Forbidden(
+            "Only an access token can log out; revoke an API key with DELETE /v1/api-keys/{id}."
+        )
     await Session.update({Session.revoked_at: _now()}).where(
         (Session.id == actor.session_id) & (Session.tenant_id == actor.tenant_id)
     )
@@ -252,9 +291,13 @@ async def me(actor: Actor) -> MeOut:
     tenant = to_struct(await _tenant_row(actor.tenant_id), TenantOut)
     if actor.kind == "user":
         user = to_struct(await get_row(User, actor.tenant_id, actor.id, "user"), UserOut)
-        return MeOut(kind="user", id=actor.id, scopes=sorted(actor.scopes), tenant=tenant, user=user)
+        return MeOut(
+            kind="user", id=actor.id, scopes=sorted(actor.scopes), tenant=tenant, user=user
+        )
     key = to_struct(await get_row(ApiKey, actor.tenant_id, actor.id, "API key"), ApiKeyOut)
-    return MeOut(kind="api_key", id=actor.id, scopes=sorted(actor.scopes), tenant=tenant, api_key=key)
+    return MeOut(
+        kind="api_key", id=actor.id, scopes=sorted(actor.scopes), tenant=tenant, api_key=key
+    )
 
 
 async def get_tenant(actor: Actor) -> TenantOut:
@@ -262,11 +305,19 @@ async def get_tenant(actor: Actor) -> TenantOut:
 
 
 async def update_tenant(actor: Actor, data: TenantUpdate) -> TenantOut:
-    values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET and k != "version"}
+    values = {
+        k: v
+        for k, v in msgspec.structs.asdict(data).items()
+        if v is not msgspec.UNSET and k != "version"
+    }
     if "timezone" in values:
         _check_timezone(values["timezone"])
-    before, after = await update_row(Tenant, actor.tenant_id, actor.tenant_id, data.version, values, "tenant")
-    await record_change(actor, "tenant.updated", "tenant", actor.tenant_id, before=before, after=after)
+    before, after = await update_row(
+        Tenant, actor.tenant_id, actor.tenant_id, data.version, values, "tenant"
+    )
+    await record_change(
+        actor, "tenant.updated", "tenant", actor.tenant_id, before=before, after=after
+    )
     return to_struct(after, TenantOut)
 
 
@@ -281,13 +332,20 @@ async def get_user(actor: Actor, user_id: uuid.UUID) -> UserOut:
     return to_struct(await get_row(User, actor.tenant_id, user_id, "user"), UserOut)
 
 
-async def _check_role_stores(actor: Actor, role: str, store_ids: list[uuid.UUID], field: str = "store_ids") -> None:
+async def _check_role_stores(
+    actor: Actor, role: str, store_ids: list[uuid.UUID], field: str = "store_ids"
+) -> None:
     from bodega.catalog import missing_store_ids
 
     if role == "manager" and not store_ids:
-        raise InvalidInput("A manager manages at least one store.", errors=[FieldError(field, "required for managers")])
+        raise InvalidInput(
+            "A manager manages at least one store.",
+            errors=[FieldError(field, "required for managers")],
+        )
     if role != "manager" and store_ids:
-        raise InvalidInput("Only managers are scoped to stores.", errors=[FieldError(field, "only for managers")])
+        raise InvalidInput(
+            "Only managers are scoped to stores.", errors=[FieldError(field, "only for managers")]
+        )
     missing = await missing_store_ids(actor, store_ids)
     if missing:
         raise InvalidInput(
@@ -298,7 +356,9 @@ async def _check_role_stores(actor: Actor, role: str, store_ids: list[uuid.UUID]
 
 async def managers_of_store(actor: Actor, store_id: uuid.UUID) -> list[str]:
     """Emails of the users who manage ``store_id``."""
-    rows = await User.select(User.email).where((User.tenant_id == actor.tenant_id) & User.store_ids.any(store_id))
+    rows = await User.select(User.email).where(
+        (User.tenant_id == actor.tenant_id) & User.store_ids.any(store_id)
+    )
     return [r["email"] for r in rows]
 
 
@@ -309,21 +369,35 @@ async def _active_owner_count(tenant_id: uuid.UUID) -> int:
 
 
 async def update_user(actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> UserOut:
-    values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET and k != "version"}
+    values = {
+        k: v
+        for k, v in msgspec.structs.asdict(data).items()
+        if v is not msgspec.UNSET and k != "version"
+    }
     current = await get_row(User, actor.tenant_id, user_id, "user")
     role = values.get("role", current["role"])
-    store_ids = values.get("store_ids", current["store_ids"] if "role" not in values or role == "manager" else [])
+    store_ids = values.get(
+        "store_ids", current["store_ids"] if "role" not in values or role == "manager" else []
+    )
     if "role" in values and role != "manager":
         values["store_ids"] = store_ids = []
     if "role" in values or "store_ids" in values:
         await _check_role_stores(actor, role, list(store_ids))
-    demotes_owner = current["role"] == "owner" and (role != "owner" or values.get("status") == "disabled")
-    if demotes_owner and current["status"] == "active" and await _active_owner_count(actor.tenant_id) <= 1:
+    demotes_owner = current["role"] == "owner" and (
+        role != "owner" or values.get("status") == "disabled"
+    )
+    if (
+        demotes_owner
+        and current["status"] == "active"
+        and await _active_owner_count(actor.tenant_id) <= 1
+    ):
         raise Conflict("A chain keeps at least one active owner; make someone else owner first.")
     before, after = await update_row(User, actor.tenant_id, user_id, data.version, values, "user")
     if after["status"] == "disabled":
         await Session.update({Session.revoked_at: _now()}).where(
-            (Session.tenant_id == actor.tenant_id) & (Session.user_id == user_id) & Session.revoked_at.is_null()
+            (Session.tenant_id == actor.tenant_id)
+            & (Session.user_id == user_id)
+            & Session.revoked_at.is_null()
         )
     await record_change(actor, "user.updated", "user", user_id, before=before, after=after)
     return to_struct(after, UserOut)
@@ -379,13 +453,26 @@ async def accept_invitation(data: AcceptInvitationIn, policy: Policy) -> Session
     tenant_id = found["tenant_id"]
     await db.set_tenant(tenant_id)
     invitation = await get_row(Invitation, tenant_id, found["invitation_id"], "invitation")
-    if await User.exists().where((User.tenant_id == tenant_id) & (User.email == invitation["email"])):
+    if await User.exists().where(
+        (User.tenant_id == tenant_id) & (User.email == invitation["email"])
+    ):
         raise Conflict(f"{invitation['email']} is already a user of this chain.")
-    user = _new_user(tenant_id, invitation["email"], data.name, invitation["role"], invitation["store_ids"], await hash_password(data.password))
+    user = _new_user(
+        tenant_id,
+        invitation["email"],
+        data.name,
+        invitation["role"],
+        invitation["store_ids"],
+        await hash_password(data.password),
+    )
     await User.insert(User(**user))
-    await Invitation.update({Invitation.accepted_at: _now()}).where(Invitation.id == invitation["id"])
+    await Invitation.update({Invitation.accepted_at: _now()}).where(
+        Invitation.id == invitation["id"]
+    )
     session = await _open_session(tenant_id, user, policy)
-    await record_change(_user_actor(tenant_id, user), "user.created", "user", user["id"], after=session.user)
+    await record_change(
+        _user_actor(tenant_id, user), "user.created", "user", user["id"], after=session.user
+    )
     return session
 
 

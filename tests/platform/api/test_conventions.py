@@ -7,9 +7,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import msgspec
+from bodega.app import create_app
 from litestar.testing import TestClient
 
-from bodega.app import create_app
 from tests.conftest import api_key, assert_problem, sign_up
 
 PRODUCT = {"sku": "BRD-1", "name": "Sourdough", "list_price": 1680, "tax_rate": "9"}
@@ -20,7 +20,11 @@ def _products(client, chain):
 
 
 def test_malformed_json_is_a_400_problem(client, chain):
-    response = client.post("/v1/products", content=b"{not json", headers={**chain.headers, "content-type": "application/json"})
+    response = client.post(
+        "/v1/products",
+        content=b"{not json",
+        headers={**chain.headers, "content-type": "application/json"},
+    )
     assert_problem(response, 400)
 
 
@@ -45,7 +49,8 @@ def test_stale_version_is_a_409_and_changes_nothing(client):
     created = client.post("/v1/products", json=PRODUCT, headers=chain.headers).json()
     url = f"/v1/products/{created['id']}"
     first = client.patch(url, json={"version": 1, "list_price": 1800}, headers=chain.headers)
-    assert first.status_code == 200 and first.json()["version"] == 2
+    assert first.status_code == 200
+    assert first.json()["version"] == 2
     stale = client.patch(url, json={"version": 1, "list_price": 1}, headers=chain.headers)
     assert assert_problem(stale, 409, "version-conflict")["current_version"] == 2
     assert client.get(url, headers=chain.headers).json()["list_price"] == 1800
@@ -56,7 +61,9 @@ def test_failed_request_writes_nothing_not_even_an_audit_entry(client):
     body = {**PRODUCT, "category_id": str(uuid.uuid4())}
     assert_problem(client.post("/v1/products", json=body, headers=chain.headers), 422)
     assert _products(client, chain) == []
-    audit = client.get("/v1/audit-log", params={"resource": "product"}, headers=chain.headers).json()
+    audit = client.get(
+        "/v1/audit-log", params={"resource": "product"}, headers=chain.headers
+    ).json()
     assert audit["data"] == []
 
 
@@ -92,7 +99,9 @@ def test_concurrent_retries_with_one_key_create_one_object(client):
     chain = sign_up(client)
     headers = {**chain.headers, "Idempotency-Key": "flaky-network"}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        responses = list(pool.map(lambda _: client.post("/v1/products", json=PRODUCT, headers=headers), range(4)))
+        responses = list(
+            pool.map(lambda _: client.post("/v1/products", json=PRODUCT, headers=headers), range(4))
+        )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["id"] for r in responses}) == 1
     assert len(_products(client, chain)) == 1
@@ -101,7 +110,9 @@ def test_concurrent_retries_with_one_key_create_one_object(client):
 def test_idempotency_keys_are_per_tenant(client):
     a, b = sign_up(client), sign_up(client)
     for chain in (a, b):
-        response = client.post("/v1/products", json=PRODUCT, headers={**chain.headers, "Idempotency-Key": "shared"})
+        response = client.post(
+            "/v1/products", json=PRODUCT, headers={**chain.headers, "Idempotency-Key": "shared"}
+        )
         assert response.status_code == 201
         assert "idempotent-replayed" not in response.headers
     assert _products(client, a)[0]["id"] != _products(client, b)[0]["id"]
@@ -110,7 +121,9 @@ def test_idempotency_keys_are_per_tenant(client):
 def test_pagination_walks_every_object_once(client):
     chain = sign_up(client)
     for n in range(7):
-        client.post("/v1/stores", json={"code": f"S{n}", "name": f"Store {n}"}, headers=chain.headers)
+        client.post(
+            "/v1/stores", json={"code": f"S{n}", "name": f"Store {n}"}, headers=chain.headers
+        )
     seen, cursor = [], None
     while True:
         params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
@@ -120,26 +133,45 @@ def test_pagination_walks_every_object_once(client):
         if cursor is None:
             break
     assert seen == [f"S{n}" for n in range(7)]
-    assert_problem(client.get("/v1/stores", params={"cursor": "x" * 22, "limit": 0}, headers=chain.headers), 400)
+    assert_problem(
+        client.get("/v1/stores", params={"cursor": "x" * 22, "limit": 0}, headers=chain.headers),
+        400,
+    )
 
 
 def test_audit_log_records_who_changed_what_without_secrets(client):
     chain = sign_up(client)
     product = client.post("/v1/products", json=PRODUCT, headers=chain.headers).json()
-    client.patch(f"/v1/products/{product['id']}", json={"version": 1, "name": "Rye"}, headers=chain.headers)
+    client.patch(
+        f"/v1/products/{product['id']}", json={"version": 1, "name": "Rye"}, headers=chain.headers
+    )
     client.delete(f"/v1/products/{product['id']}", headers=chain.headers)
-    key = client.post("/v1/api-keys", json={"name": "POS", "scopes": ["catalog:read"]}, headers=chain.headers).json()
-    entries = client.get("/v1/audit-log", params={"resource_id": product["id"]}, headers=chain.headers).json()["data"]
-    assert [e["action"] for e in entries] == ["product.created", "product.updated", "product.deleted"]
-    assert entries[1]["before"]["name"] == "Sourdough" and entries[1]["after"]["name"] == "Rye"
+    key = client.post(
+        "/v1/api-keys", json={"name": "POS", "scopes": ["catalog:read"]}, headers=chain.headers
+    ).json()
+    entries = client.get(
+        "/v1/audit-log", params={"resource_id": product["id"]}, headers=chain.headers
+    ).json()["data"]
+    assert [e["action"] for e in entries] == [
+        "product.created",
+        "product.updated",
+        "product.deleted",
+    ]
+    assert entries[1]["before"]["name"] == "Sourdough"
+    assert entries[1]["after"]["name"] == "Rye"
     assert {e["actor_id"] for e in entries} == {str(chain.owner_id)}
-    everything = msgspec.json.encode(client.get("/v1/audit-log", params={"limit": 200}, headers=chain.headers).json())
+    everything = msgspec.json.encode(
+        client.get("/v1/audit-log", params={"limit": 200}, headers=chain.headers).json()
+    )
     assert key["secret"].encode() not in everything
-    assert b"password_hash" not in everything and b"secret_hash" not in everything
+    assert b"password_hash" not in everything
+    assert b"secret_hash" not in everything
 
 
 def test_rate_limit_answers_429_with_retry_after_per_credential(settings):
-    limited = msgspec.structs.replace(settings, rate_limit_per_minute=3, redis_prefix=f"{settings.redis_prefix}-limited")
+    limited = msgspec.structs.replace(
+        settings, rate_limit_per_minute=3, redis_prefix=f"{settings.redis_prefix}-limited"
+    )
     with TestClient(create_app(limited), raise_server_exceptions=False) as client:
         chain = sign_up(client)
         other = api_key(client, chain, "catalog:read")
@@ -148,7 +180,8 @@ def test_rate_limit_answers_429_with_retry_after_per_credential(settings):
         assert answers[-1].headers["ratelimit-remaining"] == "0"
         blocked = client.get("/v1/stores", headers=chain.headers)
         assert_problem(blocked, 429)
-        assert int(blocked.headers["retry-after"]) > 0 and "ratelimit-limit" in blocked.headers
+        assert int(blocked.headers["retry-after"]) > 0
+        assert "ratelimit-limit" in blocked.headers
         assert client.get("/v1/stores", headers=other).status_code == 200
 
 
@@ -157,4 +190,7 @@ def test_health_ready_and_metrics(client):
     assert client.get("/ready").json() == {"status": "ready", "database": True, "redis": True}
     metrics = client.get("/metrics")
     assert metrics.status_code == 200
-    assert 'litestar_request_duration_seconds_count{app_name="bodega",method="GET",path="/ready"' in metrics.text
+    assert (
+        'litestar_request_duration_seconds_count{app_name="bodega",method="GET",path="/ready"'
+        in metrics.text
+    )

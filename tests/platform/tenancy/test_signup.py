@@ -17,9 +17,17 @@ def test_signup_returns_a_working_token_for_the_owner(client):
 def test_signup_rejects_unknown_currency_and_writes_nothing(client):
     response = client.post(
         "/v1/signup",
-        json={"chain_name": "Bad", "owner_email": "bad@example.com", "password": "long enough", "currency": "XYZ", "timezone": "Asia/Shanghai"},
+        json={
+            "chain_name": "Bad",
+            "owner_email": "bad@example.com",
+            "password": "long enough",
+            "currency": "XYZ",
+            "timezone": "Asia/Shanghai",
+        },
     )
     body = assert_problem(response, 422, "validation-error")
     assert body["errors"][0]["field"] == "currency"
-    login = client.post("/v1/auth/login", json={"email": "bad@example.com", "password": "long enough"})
+    login = client.post(
+        "/v1/auth/login", json={"email": "bad@example.com", "password": "long enough"}
+    )
     assert_problem(login, 401)
