@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import assert_problem
+from tests.conftest import assert_problem, sign_up
 from tests.platform.catalog.helpers import create, snapshot, walk
 
 
@@ -183,3 +183,27 @@ def test_supplier_with_products_cannot_be_deleted(client, chain):
     assert (
         client.delete(f"/v1/suppliers/{supplier['id']}", headers=chain.headers).status_code == 204
     )
+
+
+def test_a_store_that_managers_manage_cannot_be_deleted(client):
+    """Deleting a managed store would leave managers pointing at nothing: 409 until reassigned."""
+    chain = sign_up(client)
+    store = client.post("/v1/stores", json={"code": "M1", "name": "Managed"}, headers=chain.headers)
+    store_id = store.json()["id"]
+    invite = client.post(
+        "/v1/invitations",
+        json={"email": "mgr@example.com", "role": "manager", "store_ids": [store_id]},
+        headers=chain.headers,
+    ).json()
+    accepted = client.post(
+        "/v1/invitations/accept", json={"token": invite["token"], "password": "manager pass 1"}
+    ).json()
+    body = assert_problem(client.delete(f"/v1/stores/{store_id}", headers=chain.headers), 409)
+    assert "mgr@example.com" in body["detail"]
+    manager = accepted["user"]
+    client.patch(
+        f"/v1/users/{manager['id']}",
+        json={"version": manager["version"], "role": "staff"},
+        headers=chain.headers,
+    )
+    assert client.delete(f"/v1/stores/{store_id}", headers=chain.headers).status_code == 204
