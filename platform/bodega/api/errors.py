@@ -7,6 +7,7 @@ authentication, routing, rate limits) and database errors caused by input are ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -151,18 +152,36 @@ def _bodega_error(request: Request[Any, Any, Any], exc: BodegaError) -> Response
     )
 
 
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+
+
+def _field_of(item: dict[str, Any]) -> str:
+    """The offending field; msgspec reports a missing one at its object, in the message."""
+    missing = _MISSING_FIELD.search(item.get("message", ""))
+    if missing and item.get("key") in (None, "data"):
+        return missing.group(1)
+    return item.get("key") or item.get("source") or "body"
+
+
 def _validation_error(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
     errors = [
-        FieldError(item.get("key") or item.get("source") or "body", item.get("message", ""))
+        FieldError(_field_of(item), item.get("message", ""))
         for item in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(item, dict)
     ]
-    detail = exc.detail if exc.detail != "Validation failed for " else "Validation failed."
-    if errors:
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem_response(400, detail, request=request, errors=errors)
+    if not errors:  # the request itself is malformed (not JSON, wrong media type)
+        return problem_response(400, exc.detail, request=request)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem_response(
+        422,
+        detail,
+        slug=InvalidInput.slug,
+        title=InvalidInput.title,
+        request=request,
+        errors=errors,
+    )
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:

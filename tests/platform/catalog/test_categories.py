@@ -86,9 +86,9 @@ def test_moving_a_category_to_another_branch_or_the_root_works(client, chain):
         ({"name": "bakery"}, 409, "name"),  # names compare without case
         ({"name": " Bakery "}, 409, "name"),  # nor surrounding blanks
         ({"name": "X", "parent_id": str(uuid.uuid4())}, 422, "parent_id"),
-        ({"name": ""}, 400, "name"),
+        ({"name": ""}, 422, "name"),
         ({"name": "   "}, 422, "name"),
-        ({"name": "x" * 201}, 400, "name"),
+        ({"name": "x" * 201}, 422, "name"),
     ],
 )
 def test_bad_category_input_is_refused_and_writes_nothing(client, chain, tree, body, status, field):

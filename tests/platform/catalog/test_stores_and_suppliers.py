@@ -44,10 +44,10 @@ def test_store_round_trip_defaults_to_the_chains_time_zone(client, chain):
     ("body", "status", "field"),
     [
         ({"code": "DUP"}, 409, "code"),
-        ({"code": "has space"}, 400, "code"),
+        ({"code": "has space"}, 422, "code"),
         ({"timezone": "Mars/Olympus"}, 422, "timezone"),
-        ({"status": "burning"}, 400, "status"),
-        ({"name": ""}, 400, "name"),
+        ({"status": "burning"}, 422, "status"),
+        ({"name": ""}, 422, "name"),
     ],
 )
 def test_bad_store_input_is_refused_and_writes_nothing(client, chain, body, status, field):
@@ -134,11 +134,11 @@ def test_supplier_round_trip_normalises_order_days(client, chain):
     ("body", "status", "field"),
     [
         ({"code": "DIST"}, 409, "code"),
-        ({"min_order": 3.5}, 400, "min_order"),
-        ({"min_order": -1}, 400, "min_order"),
-        ({"order_days": [0]}, 400, "order_days"),
-        ({"order_days": [8]}, 400, "order_days"),
-        ({"lead_time_days": 366}, 400, "lead_time_days"),
+        ({"min_order": 3.5}, 422, "min_order"),
+        ({"min_order": -1}, 422, "min_order"),
+        ({"order_days": [0]}, 422, "order_days"),
+        ({"order_days": [8]}, 422, "order_days"),
+        ({"lead_time_days": 366}, 422, "lead_time_days"),
     ],
 )
 def test_bad_supplier_input_is_refused_and_writes_nothing(client, chain, body, status, field):
