@@ -25,7 +25,7 @@ from bodega.api.errors import exception_handlers, problem_response
 from bodega.api.middleware import (
     RequestContextMiddleware,
     TenantTransactionMiddleware,
-    add_request_id_header,
+    finish_response,
 )
 from bodega.api.routing import NO_AUTH, provide_actor
 from bodega.audit.routes import AuditController
@@ -191,7 +191,7 @@ def create_app(settings: Settings) -> Litestar:
             TenantTransactionMiddleware(),
         ],
         exception_handlers=exception_handlers,
-        before_send=[add_request_id_header],
+        before_send=[finish_response],
         stores={"rate_limit": RedisStore(redis, namespace=f"{settings.redis_prefix}:rate_limit")},
         state=State(
             {
@@ -223,5 +223,6 @@ def create_app(settings: Settings) -> Litestar:
             security=[{"bearer": []}],
             servers=[Server(url="/")],
         ),
+        logging_config=None,  # configure_logging() owns logging; Litestar's would replace it
         debug=False,
     )

@@ -11,6 +11,9 @@ from bodega.settings import Settings
 
 __all__ = ["configure_logging"]
 
+_HANDLER_NAME = "bodega"
+"""Our handler on the root logger: configuring again replaces it, and leaves others alone."""
+
 
 def configure_logging(settings: Settings) -> None:
     """Route structlog and the standard library's logs through one renderer.
@@ -45,6 +48,7 @@ def configure_logging(settings: Settings) -> None:
             ],
         )
     )
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(settings.log_level.upper())

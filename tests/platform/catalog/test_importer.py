@@ -223,3 +223,14 @@ def test_import_needs_catalog_write(client, chain):
     assert_problem(post_csv(client, headers, HEADER + "RO-1,Read only,1\n"), 403, "forbidden")
     assert snapshot(client, chain) == after_key
     assert after_key["/v1/products"] == before["/v1/products"]
+
+
+def test_old_mac_line_endings_and_broken_csv_are_handled(client, chain):
+    """Lone \\r line ends import; a file the csv module cannot read is a 422, never a 500."""
+    mac = "sku,name,price\rMAC-1,Bagel,2.00\rMAC-2,Scone,3.00\r"
+    response = post_csv(client, chain.headers, mac.encode(), dry_run=True)
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 2
+    garbage = "$\u008aðÐ볁\ri\x15\U000f35ec\x8bÄ;\U000f2363\x0eW®\u009c"
+    problem = assert_problem(post_csv(client, chain.headers, garbage.encode(), dry_run=True), 422)
+    assert problem["errors"]
