@@ -23,12 +23,11 @@ from babel.numbers import get_currency_precision
 
 from bodega.api.auth import Actor
 from bodega.api.errors import FieldError, InvalidInput
-from bodega.audit import record_change
-from bodega.catalog.schemas import ImportResult, ProductIn, ProductOut
+from bodega.audit import create_recorded, update_recorded
+from bodega.catalog.schemas import CategoryOut, ImportResult, ProductIn, ProductOut
 from bodega.catalog.service import product_field_errors, product_values
 from bodega.catalog.tables import Category, Product, Supplier
 from bodega.db.ids import new_id
-from bodega.db.repository import to_struct
 from bodega.tenancy import get_tenant
 
 __all__ = ["COLUMNS", "MAX_ROWS", "import_product_rows", "import_products"]
@@ -254,33 +253,24 @@ def _differs(current: dict[str, Any], values: dict[str, Any]) -> bool:
     return any(current.get(k) != v for k, v in values.items())
 
 
-async def _create(actor: Actor, values: dict[str, Any]) -> None:
-    row = {
+def _new_row(actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
+    return {
         **values,
         "id": new_id(),
         "tenant_id": actor.tenant_id,
         "created_at": datetime.now(UTC),
         "version": 1,
     }
-    await Product.insert(Product(**row))
-    await record_change(
-        actor, "product.created", "product", row["id"], after=to_struct(row, ProductOut)
-    )
+
+
+async def _create(actor: Actor, values: dict[str, Any]) -> None:
+    await create_recorded(actor, Product, _new_row(actor, values), "product", ProductOut)
 
 
 async def _update(actor: Actor, current: dict[str, Any], values: dict[str, Any]) -> None:
-    after = {**current, **values, "version": current["version"] + 1}
-    await Product.update(
-        {Product._meta.get_column_by_name(k): v for k, v in values.items()}
-        | {Product.version: after["version"]}
-    ).where((Product.tenant_id == actor.tenant_id) & (Product.id == current["id"]))
-    await record_change(
-        actor,
-        "product.updated",
-        "product",
-        current["id"],
-        before=to_struct(current, ProductOut),
-        after=to_struct(after, ProductOut),
+    """Update with the version read at the start: a product changed meanwhile is a 409."""
+    await update_recorded(
+        actor, Product, current["id"], current["version"], values, "product", ProductOut
     )
 
 
@@ -301,27 +291,11 @@ class _CategoryPaths:
                 self.created += 1
                 ident = new_id()
                 if not dry_run:
-                    await Category.insert(
-                        Category(
-                            id=ident,
-                            tenant_id=actor.tenant_id,
-                            name=name[:200],
-                            parent_id=parent,
-                            created_at=datetime.now(UTC),
-                            version=1,
-                        )
-                    )
-                    await record_change(
-                        actor,
-                        "category.created",
-                        "category",
-                        ident,
-                        after={
-                            "id": str(ident),
-                            "name": name,
-                            "parent_id": str(parent) if parent else None,
-                        },
-                    )
+                    row = {
+                        **_new_row(actor, {"name": name[:200], "parent_id": parent}),
+                        "id": ident,
+                    }
+                    await create_recorded(actor, Category, row, "category", CategoryOut)
                 self._by_parent_name[key] = ident
             parent = self._by_parent_name[key]
         return parent

@@ -15,7 +15,7 @@ from piccolo.table import Table
 from bodega.api.auth import Actor
 from bodega.api.errors import Conflict, FieldError, Forbidden, InvalidInput
 from bodega.api.pagination import Page
-from bodega.audit import record_change
+from bodega.audit import create_recorded, delete_recorded, update_recorded
 from bodega.catalog.gtin import gtin_problem
 from bodega.catalog.schemas import (
     CategoryIn,
@@ -33,7 +33,7 @@ from bodega.catalog.schemas import (
 )
 from bodega.catalog.tables import Category, Product, Store, Supplier
 from bodega.db.ids import new_id
-from bodega.db.repository import delete_row, get_row, list_page, to_struct, update_row
+from bodega.db.repository import changed_fields, get_row, list_page, rows_by_ids, to_struct
 from bodega.tenancy import get_tenant, managers_of_store
 
 __all__ = [
@@ -63,14 +63,6 @@ __all__ = [
     "update_store",
     "update_supplier",
 ]
-
-
-def _changes(data: msgspec.Struct) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in msgspec.structs.asdict(data).items()
-        if v is not msgspec.UNSET and k != "version"
-    }
 
 
 async def _ensure_unique(
@@ -140,10 +132,7 @@ async def create_store(actor: Actor, data: StoreIn) -> StoreOut:
         "created_at": _now(),
         "version": 1,
     }
-    await Store.insert(Store(**row))
-    store = to_struct(row, StoreOut)
-    await record_change(actor, "store.created", "store", store.id, after=store)
-    return store
+    return await create_recorded(actor, Store, row, "store", StoreOut)
 
 
 async def list_stores(actor: Actor, *, limit: int, cursor: str | None) -> Page[StoreOut]:
@@ -165,17 +154,13 @@ def _check_manages(actor: Actor, store_id: uuid.UUID) -> None:
 async def update_store(actor: Actor, store_id: uuid.UUID, data: StoreUpdate) -> StoreOut:
     await get_row(Store, actor.tenant_id, store_id, "store")
     _check_manages(actor, store_id)
-    values = _changes(data)
+    values = changed_fields(data)
     _check_timezone(values.get("timezone"))
     if "code" in values:
         await _ensure_unique(
             Store, actor.tenant_id, "code", values["code"], "store", exclude=store_id
         )
-    before, after = await update_row(
-        Store, actor.tenant_id, store_id, data.version, values, "store"
-    )
-    await record_change(actor, "store.updated", "store", store_id, before=before, after=after)
-    return to_struct(after, StoreOut)
+    return await update_recorded(actor, Store, store_id, data.version, values, "store", StoreOut)
 
 
 async def delete_store(actor: Actor, store_id: uuid.UUID) -> None:
@@ -186,8 +171,7 @@ async def delete_store(actor: Actor, store_id: uuid.UUID) -> None:
             f"{', '.join(managers)} manage(s) this store; give them other stores first.",
             errors=[FieldError("store_id", "managed by users")],
         )
-    before = await delete_row(Store, actor.tenant_id, store_id, "store")
-    await record_change(actor, "store.deleted", "store", store_id, before=before)
+    await delete_recorded(actor, Store, store_id, "store")
 
 
 async def _by_code(table: type[Table], out: type[Any], actor: Actor, code: str) -> Any:
@@ -261,10 +245,7 @@ async def create_category(actor: Actor, data: CategoryIn) -> CategoryOut:
         "created_at": _now(),
         "version": 1,
     }
-    await Category.insert(Category(**row))
-    category = to_struct(row, CategoryOut)
-    await record_change(actor, "category.created", "category", category.id, after=category)
-    return category
+    return await create_recorded(actor, Category, row, "category", CategoryOut)
 
 
 async def list_categories(actor: Actor, *, limit: int, cursor: str | None) -> Page[CategoryOut]:
@@ -293,7 +274,7 @@ async def update_category(
     actor: Actor, category_id: uuid.UUID, data: CategoryUpdate
 ) -> CategoryOut:
     current = await get_row(Category, actor.tenant_id, category_id, "category")
-    values = _changes(data)
+    values = changed_fields(data)
     if "name" in values:
         values["name"] = _category_name(values["name"])
     parent_id = values.get("parent_id", current["parent_id"])
@@ -308,13 +289,9 @@ async def update_category(
         await _check_category_name(
             actor, values.get("name", current["name"]), parent_id, exclude=category_id
         )
-    before, after = await update_row(
-        Category, actor.tenant_id, category_id, data.version, values, "category"
+    return await update_recorded(
+        actor, Category, category_id, data.version, values, "category", CategoryOut
     )
-    await record_change(
-        actor, "category.updated", "category", category_id, before=before, after=after
-    )
-    return to_struct(after, CategoryOut)
 
 
 async def delete_category(actor: Actor, category_id: uuid.UUID) -> None:
@@ -327,15 +304,11 @@ async def delete_category(actor: Actor, category_id: uuid.UUID) -> None:
         (Category.tenant_id == actor.tenant_id) & (Category.parent_id == category_id)
     ):
         raise Conflict("This category has subcategories; move or delete them first.")
-    before = await delete_row(Category, actor.tenant_id, category_id, "category")
-    await record_change(actor, "category.deleted", "category", category_id, before=before)
+    await delete_recorded(actor, Category, category_id, "category")
 
 
 async def categories_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CategoryOut]:
-    rows = await Category.select().where(
-        (Category.tenant_id == actor.tenant_id) & Category.id.is_in(list(ids))
-    )
-    return {r["id"]: to_struct(r, CategoryOut) for r in rows}
+    return await rows_by_ids(Category, actor.tenant_id, ids, CategoryOut)
 
 
 # Suppliers -------------------------------------------------------------------------------------
@@ -351,10 +324,7 @@ async def create_supplier(actor: Actor, data: SupplierIn) -> SupplierOut:
         "created_at": _now(),
         "version": 1,
     }
-    await Supplier.insert(Supplier(**row))
-    supplier = to_struct(row, SupplierOut)
-    await record_change(actor, "supplier.created", "supplier", supplier.id, after=supplier)
-    return supplier
+    return await create_recorded(actor, Supplier, row, "supplier", SupplierOut)
 
 
 async def list_suppliers(actor: Actor, *, limit: int, cursor: str | None) -> Page[SupplierOut]:
@@ -368,20 +338,16 @@ async def get_supplier(actor: Actor, supplier_id: uuid.UUID) -> SupplierOut:
 async def update_supplier(
     actor: Actor, supplier_id: uuid.UUID, data: SupplierUpdate
 ) -> SupplierOut:
-    values = _changes(data)
+    values = changed_fields(data)
     if "order_days" in values:
         values["order_days"] = sorted(set(values["order_days"]))
     if "code" in values:
         await _ensure_unique(
             Supplier, actor.tenant_id, "code", values["code"], "supplier", exclude=supplier_id
         )
-    before, after = await update_row(
-        Supplier, actor.tenant_id, supplier_id, data.version, values, "supplier"
+    return await update_recorded(
+        actor, Supplier, supplier_id, data.version, values, "supplier", SupplierOut
     )
-    await record_change(
-        actor, "supplier.updated", "supplier", supplier_id, before=before, after=after
-    )
-    return to_struct(after, SupplierOut)
 
 
 async def delete_supplier(actor: Actor, supplier_id: uuid.UUID) -> None:
@@ -390,15 +356,11 @@ async def delete_supplier(actor: Actor, supplier_id: uuid.UUID) -> None:
         (Product.tenant_id == actor.tenant_id) & (Product.supplier_id == supplier_id)
     ):
         raise Conflict("Products come from this supplier; change or delete them first.")
-    before = await delete_row(Supplier, actor.tenant_id, supplier_id, "supplier")
-    await record_change(actor, "supplier.deleted", "supplier", supplier_id, before=before)
+    await delete_recorded(actor, Supplier, supplier_id, "supplier")
 
 
 async def suppliers_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SupplierOut]:
-    rows = await Supplier.select().where(
-        (Supplier.tenant_id == actor.tenant_id) & Supplier.id.is_in(list(ids))
-    )
-    return {r["id"]: to_struct(r, SupplierOut) for r in rows}
+    return await rows_by_ids(Supplier, actor.tenant_id, ids, SupplierOut)
 
 
 # Products --------------------------------------------------------------------------------------
@@ -414,7 +376,7 @@ def product_field_errors(values: dict[str, Any]) -> list[FieldError]:
 
 def product_values(data: ProductIn | ProductUpdate) -> dict[str, Any]:
     """The columns a product create or update sets (the tax rate as a Decimal)."""
-    values = msgspec.structs.asdict(data) if isinstance(data, ProductIn) else _changes(data)
+    values = msgspec.structs.asdict(data) if isinstance(data, ProductIn) else changed_fields(data)
     if "tax_rate" in values:
         values["tax_rate"] = Decimal(values["tax_rate"])
     return values
@@ -458,10 +420,7 @@ async def create_product(actor: Actor, data: ProductIn) -> ProductOut:
         "created_at": _now(),
         "version": 1,
     }
-    await Product.insert(Product(**row))
-    product = to_struct(row, ProductOut)
-    await record_change(actor, "product.created", "product", product.id, after=product)
-    return product
+    return await create_recorded(actor, Product, row, "product", ProductOut)
 
 
 async def list_products(
@@ -494,13 +453,10 @@ async def update_product(actor: Actor, product_id: uuid.UUID, data: ProductUpdat
     await get_row(Product, actor.tenant_id, product_id, "product")
     values = product_values(data)
     await _check_product_refs(actor, values, exclude=product_id)
-    before, after = await update_row(
-        Product, actor.tenant_id, product_id, data.version, values, "product"
+    return await update_recorded(
+        actor, Product, product_id, data.version, values, "product", ProductOut
     )
-    await record_change(actor, "product.updated", "product", product_id, before=before, after=after)
-    return to_struct(after, ProductOut)
 
 
 async def delete_product(actor: Actor, product_id: uuid.UUID) -> None:
-    before = await delete_row(Product, actor.tenant_id, product_id, "product")
-    await record_change(actor, "product.deleted", "product", product_id, before=before)
+    await delete_recorded(actor, Product, product_id, "product")

@@ -6,7 +6,7 @@ Each takes the caller's ``tenant_id`` and filters by it: RLS is the second wall,
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
@@ -16,9 +16,26 @@ from piccolo.table import Table
 from bodega.api.errors import NotFound, VersionConflict
 from bodega.api.pagination import Page, decode_cursor, page_of
 
-__all__ = ["delete_row", "get_row", "list_page", "to_struct", "update_row"]
+__all__ = [
+    "changed_fields",
+    "delete_row",
+    "get_row",
+    "list_page",
+    "rows_by_ids",
+    "to_struct",
+    "update_row",
+]
 
 S = TypeVar("S", bound=msgspec.Struct)
+
+
+def changed_fields(data: msgspec.Struct) -> dict[str, Any]:
+    """The fields an update sets: those sent (not UNSET), without ``version``."""
+    return {
+        k: v
+        for k, v in msgspec.structs.asdict(data).items()
+        if v is not msgspec.UNSET and k != "version"
+    }
 
 
 def _tenant_column(table: type[Table]) -> Any:
@@ -103,3 +120,12 @@ async def delete_row(
         (table._meta.primary_key == ident) & (_tenant_column(table) == tenant_id)
     )
     return before
+
+
+async def rows_by_ids(
+    table: type[Table], tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], out: type[S]
+) -> dict[uuid.UUID, S]:
+    """The caller's rows among ``ids``, by id (a dataloader's batch)."""
+    pk = table._meta.primary_key
+    rows = await table.select().where((_tenant_column(table) == tenant_id) & pk.is_in(list(ids)))
+    return {row[pk._meta.name]: to_struct(row, out) for row in rows}

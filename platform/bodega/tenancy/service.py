@@ -14,10 +14,10 @@ from babel.numbers import list_currencies
 from bodega.api.auth import Actor, hash_token
 from bodega.api.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, Unauthorized
 from bodega.api.pagination import Page
-from bodega.audit import record_change
+from bodega.audit import create_recorded, record_change, update_recorded
 from bodega.db import engine as db
 from bodega.db.ids import new_id
-from bodega.db.repository import get_row, list_page, to_struct, update_row
+from bodega.db.repository import changed_fields, get_row, list_page, to_struct
 from bodega.tenancy.passwords import hash_password, verify_password
 from bodega.tenancy.schemas import (
     AcceptInvitationIn,
@@ -305,20 +305,12 @@ async def get_tenant(actor: Actor) -> TenantOut:
 
 
 async def update_tenant(actor: Actor, data: TenantUpdate) -> TenantOut:
-    values = {
-        k: v
-        for k, v in msgspec.structs.asdict(data).items()
-        if v is not msgspec.UNSET and k != "version"
-    }
+    values = changed_fields(data)
     if "timezone" in values:
         _check_timezone(values["timezone"])
-    before, after = await update_row(
-        Tenant, actor.tenant_id, actor.tenant_id, data.version, values, "tenant"
+    return await update_recorded(
+        actor, Tenant, actor.tenant_id, data.version, values, "tenant", TenantOut
     )
-    await record_change(
-        actor, "tenant.updated", "tenant", actor.tenant_id, before=before, after=after
-    )
-    return to_struct(after, TenantOut)
 
 
 # Users -----------------------------------------------------------------------------------------
@@ -369,11 +361,7 @@ async def _active_owner_count(tenant_id: uuid.UUID) -> int:
 
 
 async def update_user(actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> UserOut:
-    values = {
-        k: v
-        for k, v in msgspec.structs.asdict(data).items()
-        if v is not msgspec.UNSET and k != "version"
-    }
+    values = changed_fields(data)
     current = await get_row(User, actor.tenant_id, user_id, "user")
     role = values.get("role", current["role"])
     store_ids = values.get(
@@ -392,15 +380,14 @@ async def update_user(actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> Use
         and await _active_owner_count(actor.tenant_id) <= 1
     ):
         raise Conflict("A chain keeps at least one active owner; make someone else owner first.")
-    before, after = await update_row(User, actor.tenant_id, user_id, data.version, values, "user")
-    if after["status"] == "disabled":
+    user = await update_recorded(actor, User, user_id, data.version, values, "user", UserOut)
+    if user.status == "disabled":
         await Session.update({Session.revoked_at: _now()}).where(
             (Session.tenant_id == actor.tenant_id)
             & (Session.user_id == user_id)
             & Session.revoked_at.is_null()
         )
-    await record_change(actor, "user.updated", "user", user_id, before=before, after=after)
-    return to_struct(after, UserOut)
+    return user
 
 
 # Invitations -----------------------------------------------------------------------------------
@@ -426,9 +413,7 @@ async def invite(actor: Actor, data: InvitationIn, policy: Policy) -> Invitation
         "accepted_at": None,
         "revoked_at": None,
     }
-    await Invitation.insert(Invitation(**row))
-    invitation = to_struct(row, InvitationOut)
-    await record_change(actor, "invitation.created", "invitation", row["id"], after=invitation)
+    invitation = await create_recorded(actor, Invitation, row, "invitation", InvitationOut)
     return InvitationCreated(invitation=invitation, token=token)
 
 
@@ -502,9 +487,7 @@ async def create_api_key(actor: Actor, data: ApiKeyIn) -> ApiKeyCreated:
         "last_used_at": None,
         "revoked_at": None,
     }
-    await ApiKey.insert(ApiKey(**row))
-    key = to_struct(row, ApiKeyOut)
-    await record_change(actor, "api_key.created", "api_key", row["id"], after=key)
+    key = await create_recorded(actor, ApiKey, row, "api_key", ApiKeyOut)
     return ApiKeyCreated(api_key=key, secret=secret)
 
 
