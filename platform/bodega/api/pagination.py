@@ -9,12 +9,21 @@ import base64
 import binascii
 import uuid
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 from bodega.api.errors import FieldError, InvalidInput
+from litestar.params import KwargDefinition
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "decode_cursor", "encode_cursor", "page_of"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Page",
+    "decode_cursor",
+    "encode_cursor",
+    "named_page",
+    "page_of",
+]
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -24,6 +33,12 @@ MAX_LIMIT = 200
 class Page(msgspec.Struct, Generic[T]):
     data: list[T]
     next_cursor: str | None = None
+
+
+def named_page(item: type[T], name: str) -> Any:
+    """``Page[item]`` under its own name in OpenAPI (``ProductPage``, not ``Page[ProductOut]``),
+    which is what client generators turn into class names. Annotate routes with the result."""
+    return Annotated[Page[item], KwargDefinition(schema_component_key=name)]  # type: ignore[valid-type]
 
 
 def encode_cursor(last_id: uuid.UUID) -> str:

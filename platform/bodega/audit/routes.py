@@ -7,9 +7,8 @@ from litestar import Controller
 from litestar.params import FromQuery, QueryParameter
 
 from bodega.api.auth import requires
-from bodega.api.pagination import Page
 from bodega.api.routing import CurrentActor, Cursor, Limit, get
-from bodega.audit.schemas import AuditEntryOut
+from bodega.audit.schemas import AuditEntryPage
 from bodega.audit.service import list_entries
 
 __all__ = ["AuditController"]
@@ -27,7 +26,7 @@ class AuditController(Controller):
         cursor: Cursor = None,
         resource: Annotated[str | None, QueryParameter(max_length=64)] = None,
         resource_id: FromQuery[uuid.UUID | None] = None,
-    ) -> Page[AuditEntryOut]:
+    ) -> AuditEntryPage:
         return await list_entries(
             actor, limit=limit, cursor=cursor, resource=resource, resource_id=resource_id
         )

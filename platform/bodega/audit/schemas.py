@@ -6,7 +6,12 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["AuditEntryOut"]
+from bodega.api.pagination import named_page
+
+__all__ = [
+    "AuditEntryOut",
+    "AuditEntryPage",
+]
 
 
 class AuditEntryOut(msgspec.Struct, kw_only=True):
@@ -22,3 +27,6 @@ class AuditEntryOut(msgspec.Struct, kw_only=True):
     after: dict[str, Any] | None
     request_id: str | None
     created_at: datetime
+
+
+AuditEntryPage = named_page(AuditEntryOut, "AuditEntryPage")

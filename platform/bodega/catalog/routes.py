@@ -12,23 +12,26 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from bodega.api.auth import requires
 from bodega.api.errors import BodegaError
-from bodega.api.pagination import Page
 from bodega.api.routing import CurrentActor, Cursor, Limit, delete, get, patch, post
 from bodega.catalog import importer, service
 from bodega.catalog.schemas import (
     CategoryIn,
     CategoryOut,
+    CategoryPage,
     CategoryUpdate,
     ImportResult,
     ProductIn,
     ProductOut,
+    ProductPage,
     ProductStatus,
     ProductUpdate,
     StoreIn,
     StoreOut,
+    StorePage,
     StoreUpdate,
     SupplierIn,
     SupplierOut,
+    SupplierPage,
     SupplierUpdate,
 )
 
@@ -49,7 +52,7 @@ class StoreController(Controller):
     @get("/", guards=READ, summary="List stores")
     async def list_stores(
         self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[StoreOut]:
+    ) -> StorePage:
         return await service.list_stores(actor, limit=limit, cursor=cursor)
 
     @get("/{store_id:uuid}", guards=READ, summary="One store")
@@ -82,7 +85,7 @@ class CategoryController(Controller):
     @get("/", guards=READ, summary="List categories")
     async def list_categories(
         self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[CategoryOut]:
+    ) -> CategoryPage:
         return await service.list_categories(actor, limit=limit, cursor=cursor)
 
     @get("/{category_id:uuid}", guards=READ, summary="One category")
@@ -113,7 +116,7 @@ class SupplierController(Controller):
     @get("/", guards=READ, summary="List suppliers")
     async def list_suppliers(
         self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[SupplierOut]:
+    ) -> SupplierPage:
         return await service.list_suppliers(actor, limit=limit, cursor=cursor)
 
     @get("/{supplier_id:uuid}", guards=READ, summary="One supplier")
@@ -165,7 +168,7 @@ class ProductController(Controller):
             str | None,
             QueryParameter(max_length=100, description="Part of the name or SKU, or a whole GTIN."),
         ] = None,
-    ) -> Page[ProductOut]:
+    ) -> ProductPage:
         return await service.list_products(
             actor, limit=limit, cursor=cursor, category_id=category_id, status=status, q=q
         )

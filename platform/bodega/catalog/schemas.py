@@ -13,19 +13,25 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from bodega.api.pagination import named_page
+
 __all__ = [
     "CategoryIn",
     "CategoryOut",
+    "CategoryPage",
     "CategoryUpdate",
     "ImportResult",
     "ProductIn",
     "ProductOut",
+    "ProductPage",
     "ProductUpdate",
     "StoreIn",
     "StoreOut",
+    "StorePage",
     "StoreUpdate",
     "SupplierIn",
     "SupplierOut",
+    "SupplierPage",
     "SupplierUpdate",
 ]
 
@@ -211,3 +217,9 @@ class ImportResult(msgspec.Struct, kw_only=True):
     updated: int
     categories_created: int
     dry_run: bool
+
+
+StorePage = named_page(StoreOut, "StorePage")
+CategoryPage = named_page(CategoryOut, "CategoryPage")
+SupplierPage = named_page(SupplierOut, "SupplierPage")
+ProductPage = named_page(ProductOut, "ProductPage")

@@ -9,7 +9,6 @@ from litestar import Controller, Request
 from litestar.params import FromPath, JSONBody
 
 from bodega.api.auth import requires
-from bodega.api.pagination import Page
 from bodega.api.routing import (
     NO_AUTH,
     PUBLIC,
@@ -27,9 +26,10 @@ from bodega.tenancy.schemas import (
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyOut,
+    ApiKeyPage,
     InvitationCreated,
     InvitationIn,
-    InvitationOut,
+    InvitationPage,
     LoginIn,
     MeOut,
     SessionOut,
@@ -37,6 +37,7 @@ from bodega.tenancy.schemas import (
     TenantOut,
     TenantUpdate,
     UserOut,
+    UserPage,
     UserUpdate,
 )
 
@@ -105,7 +106,7 @@ class UserController(Controller):
     @get("/", guards=[requires("users:read")], summary="List users")
     async def list_users(
         self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[UserOut]:
+    ) -> UserPage:
         return await service.list_users(actor, limit=limit, cursor=cursor)
 
     @get("/{user_id:uuid}", guards=[requires("users:read")], summary="One user")
@@ -136,7 +137,7 @@ class InvitationController(Controller):
     @get("/", guards=[requires("users:read")], summary="List invitations")
     async def list_invitations(
         self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[InvitationOut]:
+    ) -> InvitationPage:
         return await service.list_invitations(actor, limit=limit, cursor=cursor)
 
     @delete(
@@ -171,7 +172,7 @@ class ApiKeyController(Controller):
     @get("/", summary="List API keys (never their secrets)")
     async def list_api_keys(
         self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[ApiKeyOut]:
+    ) -> ApiKeyPage:
         return await service.list_api_keys(actor, limit=limit, cursor=cursor)
 
     @get("/{key_id:uuid}", summary="One API key")

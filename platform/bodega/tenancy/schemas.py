@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from bodega.api.pagination import named_page
 from bodega.tenancy.scopes import SCOPES, Role
 
 __all__ = [
@@ -16,9 +17,11 @@ __all__ = [
     "ApiKeyCreated",
     "ApiKeyIn",
     "ApiKeyOut",
+    "ApiKeyPage",
     "InvitationCreated",
     "InvitationIn",
     "InvitationOut",
+    "InvitationPage",
     "LoginIn",
     "MeOut",
     "SessionOut",
@@ -26,6 +29,7 @@ __all__ = [
     "TenantOut",
     "TenantUpdate",
     "UserOut",
+    "UserPage",
     "UserUpdate",
 ]
 
@@ -177,3 +181,8 @@ class MeOut(msgspec.Struct, kw_only=True):
     tenant: TenantOut
     user: UserOut | None = None
     api_key: ApiKeyOut | None = None
+
+
+UserPage = named_page(UserOut, "UserPage")
+InvitationPage = named_page(InvitationOut, "InvitationPage")
+ApiKeyPage = named_page(ApiKeyOut, "ApiKeyPage")
