@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services lint snapshots clean
+.PHONY: run test test-services fuzz lint snapshots clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test-services: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Random, deeper schemathesis exploration (the normal suite replays fixed examples).
+fuzz: $(STAMP)
+	BODEGA_FUZZ=1 $(BIN)/python -m pytest -q tests/api/test_schemathesis.py
 
 snapshots: $(STAMP)
 	BODEGA_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest -q tests/api/test_snapshots.py

@@ -1,4 +1,4 @@
-"""Property-based API testing: schemathesis generates valid and invalid requests for every
+"""Property-based API testing (``make fuzz`` for a deeper, random exploration): schemathesis generates valid and invalid requests for every
 operation in the OpenAPI schema. No request may cause a 5xx, and every response (status,
 headers, body) must match what the schema documents.
 
@@ -8,6 +8,7 @@ database, RLS and every middleware are exercised.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -67,8 +68,18 @@ def _httpx_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+# The normal run is deterministic (the same examples every time, so CI is reproducible);
+# BODEGA_FUZZ=1 explores new random examples, more of them, to look for new bugs.
+FUZZ = os.environ.get("BODEGA_FUZZ") == "1"
+
+
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=100 if FUZZ else 15,
+    derandomize=not FUZZ,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_conforms_to_its_schema(case, client, owner_headers):
     kwargs = case.as_transport_kwargs(base_url=BASE_URL, headers=owner_headers)
     response = client.request(**_httpx_kwargs(kwargs))
