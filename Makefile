@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services fuzz lint snapshots clean
+.PHONY: run test test-services fuzz lint snapshots bench clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ fuzz: $(STAMP)
 
 snapshots: $(STAMP)
 	BODEGA_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest -q tests/api/test_snapshots.py
+
+# Read throughput of a real `bodega serve` against baselines of the same run (see bench/README.md).
+bench: $(STAMP)
+	$(BIN)/python bench/rest_reads.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check platform native tests
