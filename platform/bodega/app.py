@@ -125,6 +125,12 @@ class MetricsController(PrometheusController):
     include_in_schema = False
 
 
+async def _no_session_state(connection: Any) -> None:
+    """Skip asyncpg's RESET ALL round trip when a connection returns to the pool: the tenant
+    is set per transaction (``set_config(..., true)``) and nothing sets session state.
+    asyncpg still does its own client-side clean-up, rolling back a transaction left open."""
+
+
 def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
     """Per credential (API key or access token); anonymous callers per address."""
     authorization = request.headers.get("authorization", "")
@@ -159,7 +165,9 @@ def create_app(settings: Settings) -> Litestar:
                 "server_settings": {"application_name": "bodega"},
             }
         )
-        await engine.start_connection_pool(min_size=1, max_size=settings.pool_size)
+        await engine.start_connection_pool(
+            min_size=1, max_size=settings.pool_size, reset=_no_session_state
+        )
         bind_tables(engine, all_tables())
         app.state.engine = engine
         try:

@@ -98,6 +98,8 @@ async def set_tenant(tenant_id: uuid.UUID) -> None:
     For signup and login, where the tenant is found inside the transaction.
     """
     tx = _require()
+    if tx.tenant_id == tenant_id:
+        return
     tx.tenant_id = tenant_id
     await execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
 
