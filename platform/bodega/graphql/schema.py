@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.litestar import make_graphql_controller
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -18,6 +23,7 @@ from bodega.settings import Settings
 __all__ = ["build_schema", "graphql_controller"]
 
 MAX_TOKENS = 5_000
+QUERY_CACHE_SIZE = 256
 
 
 def build_schema(max_depth: int = 8) -> strawberry.Schema:
@@ -32,6 +38,9 @@ def build_schema(max_depth: int = 8) -> strawberry.Schema:
         mutation=mutation,
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
+            # parse and validate each distinct query once, not on every request
+            lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             ProblemErrors,

@@ -67,6 +67,8 @@ __all__ = [
 ACCESS_TOKEN_PREFIX = "bdg_at_"
 API_KEY_PREFIX = "bdg_sk_"
 INVITATION_PREFIX = "bdg_inv_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+"""An API key's ``last_used_at`` is kept to the minute: one write a minute, not one a request."""
 
 
 class Policy(msgspec.Struct, frozen=True):
@@ -104,13 +106,14 @@ async def authenticate(token: str) -> Actor | None:
     if row is None:
         return None
     if row["kind"] == "api_key":
-        await db.set_tenant(row["tenant_id"])
-        await db.execute(
-            "UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND tenant_id = $2 "
-            "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-            row["principal_id"],
-            row["tenant_id"],
-        )
+        last_used = row["last_used_at"]
+        if last_used is None or _now() - last_used > LAST_USED_RESOLUTION:
+            await db.set_tenant(row["tenant_id"])
+            await db.execute(
+                "UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND tenant_id = $2",
+                row["principal_id"],
+                row["tenant_id"],
+            )
         scopes = frozenset(row["scopes"])
     else:
         scopes = scopes_of_role(row["role"])
