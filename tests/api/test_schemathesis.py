@@ -1,9 +1,9 @@
-"""Property-based API testing (``make fuzz`` for a deeper, random exploration): schemathesis generates valid and invalid requests for every
+"""Property-based API testing: schemathesis generates valid and invalid requests for every
 operation in the OpenAPI schema. No request may cause a 5xx, and every response (status,
 headers, body) must match what the schema documents.
 
-Requests go through the in-process app with the owner's token of a real chain, so the
-database, RLS and every middleware are exercised.
+Requests go through the in-process app with an API key of a real chain, so the database,
+RLS and every middleware are exercised. ``make fuzz`` explores deeper, with random examples.
 """
 
 from __future__ import annotations
