@@ -16,11 +16,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from litestar.testing import TestClient
+
 from bodega.app import create_app
 from bodega.db.embedded import EmbeddedServers
 from bodega.db.migrate import migrate
 from bodega.settings import Settings, get_settings
-from litestar.testing import TestClient
 
 TEMPLATE = f"bodega_template_{os.getpid()}"
 _database_numbers = itertools.count()

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from bodega.tenancy import SCOPES
 from hypothesis import HealthCheck, settings
 
+from bodega.tenancy import SCOPES
 from tests.api.live_schemas import openapi_document
 from tests.conftest import api_key, sign_up
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import asyncpg
 import pytest
-from bodega.db.urls import with_user
-from bodega.settings import Settings
 from litestar.testing import TestClient
 
+from bodega.db.urls import with_user
+from bodega.settings import Settings
 from tests.isolation.conftest import World
 
 TENANT_TABLES = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import msgspec
-from bodega.app import create_app
 from litestar.testing import TestClient
 
+from bodega.app import create_app
 from tests.conftest import sign_up
 
 

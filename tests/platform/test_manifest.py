@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from bodega.manifest import load_manifest
 
 DEMO = Path(__file__).parents[2] / "tenants" / "demo.toml"

@@ -11,9 +11,10 @@ import uuid
 from typing import Any, Literal
 
 import msgspec
-from bodega.api.errors import Forbidden, Unauthorized
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
+
+from bodega.api.errors import Forbidden, Unauthorized
 
 __all__ = ["Actor", "actor_of", "hash_token", "require_scope", "requires", "system_actor"]
 

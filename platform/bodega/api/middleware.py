@@ -17,14 +17,15 @@ import time
 import uuid
 
 import structlog
-from bodega.api.auth import Actor
-from bodega.api.errors import BodegaError, InvalidInput, Unauthorized
-from bodega.db import engine as db
-from bodega.db.ids import new_id
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from bodega.api.auth import Actor
+from bodega.api.errors import BodegaError, InvalidInput, Unauthorized
+from bodega.db import engine as db
+from bodega.db.ids import new_id
 
 __all__ = ["RequestContextMiddleware", "TenantTransactionMiddleware", "finish_response"]
 

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
-from bodega.api.errors import FieldError, InvalidInput
 from litestar.params import KwargDefinition
+
+from bodega.api.errors import FieldError, InvalidInput
 
 __all__ = [
     "DEFAULT_LIMIT",

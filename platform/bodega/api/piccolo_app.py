@@ -1,7 +1,8 @@
 from pathlib import Path
 
-from bodega.api.tables import IdempotencyKey
 from piccolo.conf.apps import AppConfig
+
+from bodega.api.tables import IdempotencyKey
 
 APP_CONFIG = AppConfig(
     app_name="api",

@@ -10,11 +10,12 @@ import functools
 from typing import Annotated, Any
 
 import litestar
-from bodega.api.auth import Actor, actor_of
-from bodega.api.errors import Unauthorized
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
+
+from bodega.api.auth import Actor, actor_of
+from bodega.api.errors import Unauthorized
 
 __all__ = [
     "NO_AUTH",

@@ -93,10 +93,8 @@ async def transaction(
 
 
 async def set_tenant(tenant_id: uuid.UUID) -> None:
-    """Scope the current transaction to ``tenant_id``.
-
-    For signup and login, where the tenant is found inside the transaction.
-    """
+    """Scope the current transaction to ``tenant_id`` (once the caller's tenant is known:
+    after authentication, or inside signup and login); setting the same tenant again is free."""
     tx = _require()
     if tx.tenant_id == tenant_id:
         return

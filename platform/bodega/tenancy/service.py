@@ -205,14 +205,10 @@ async def create_tenant(
         "created_at": _now(),
         "version": 1,
     }
-    await Tenant.insert(Tenant(**tenant))
     owner = _new_user(tenant_id, owner_email, owner_name, "owner", [], password_hash)
-    await User.insert(User(**owner))
     actor = _user_actor(tenant_id, owner)
-    await record_change(
-        actor, "tenant.created", "tenant", tenant_id, after=to_struct(tenant, TenantOut)
-    )
-    await record_change(actor, "user.created", "user", owner["id"], after=to_struct(owner, UserOut))
+    await create_recorded(actor, Tenant, tenant, "tenant", TenantOut)
+    await create_recorded(actor, User, owner, "user", UserOut)
     return tenant_id, owner
 
 
@@ -243,15 +239,15 @@ async def add_user(
 ) -> UserOut:
     """Add a user directly with a password (tenant manifests); people join through invitations."""
     await _check_role_stores(actor, role, store_ids)
-    if await User.exists().where(
-        (User.tenant_id == actor.tenant_id) & (User.email == email.strip().lower())
-    ):
-        raise Conflict(f"{email} is already a user of this chain.")
+    await _ensure_not_a_user(actor.tenant_id, email)
     user = _new_user(actor.tenant_id, email, name, role, store_ids, await hash_password(password))
-    await User.insert(User(**user))
-    out = to_struct(user, UserOut)
-    await record_change(actor, "user.created", "user", user["id"], after=out)
-    return out
+    return await create_recorded(actor, User, user, "user", UserOut)
+
+
+async def _ensure_not_a_user(tenant_id: uuid.UUID, email: str) -> None:
+    email = email.strip().lower()
+    if await User.exists().where((User.tenant_id == tenant_id) & (User.email == email)):
+        raise Conflict(f"{email} is already a user of this chain.")
 
 
 async def find_user_by_email(actor: Actor, email: str) -> UserOut | None:
@@ -399,9 +395,7 @@ async def update_user(actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> Use
 async def invite(actor: Actor, data: InvitationIn, policy: Policy) -> InvitationCreated:
     email = data.email.strip().lower()
     await _check_role_stores(actor, data.role, data.store_ids)
-    exists = await User.exists().where((User.tenant_id == actor.tenant_id) & (User.email == email))
-    if exists:
-        raise Conflict(f"{email} is already a user of this chain.")
+    await _ensure_not_a_user(actor.tenant_id, email)
     token = INVITATION_PREFIX + secrets.token_urlsafe(32)
     row = {
         "id": new_id(),
@@ -441,10 +435,7 @@ async def accept_invitation(data: AcceptInvitationIn, policy: Policy) -> Session
     tenant_id = found["tenant_id"]
     await db.set_tenant(tenant_id)
     invitation = await get_row(Invitation, tenant_id, found["invitation_id"], "invitation")
-    if await User.exists().where(
-        (User.tenant_id == tenant_id) & (User.email == invitation["email"])
-    ):
-        raise Conflict(f"{invitation['email']} is already a user of this chain.")
+    await _ensure_not_a_user(tenant_id, invitation["email"])
     user = _new_user(
         tenant_id,
         invitation["email"],
@@ -453,15 +444,11 @@ async def accept_invitation(data: AcceptInvitationIn, policy: Policy) -> Session
         invitation["store_ids"],
         await hash_password(data.password),
     )
-    await User.insert(User(**user))
+    await create_recorded(_user_actor(tenant_id, user), User, user, "user", UserOut)
     await Invitation.update({Invitation.accepted_at: _now()}).where(
-        Invitation.id == invitation["id"]
+        (Invitation.id == invitation["id"]) & (Invitation.tenant_id == tenant_id)
     )
-    session = await _open_session(tenant_id, user, policy)
-    await record_change(
-        _user_actor(tenant_id, user), "user.created", "user", user["id"], after=session.user
-    )
-    return session
+    return await _open_session(tenant_id, user, policy)
 
 
 # API keys --------------------------------------------------------------------------------------

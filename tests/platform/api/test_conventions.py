@@ -7,9 +7,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import msgspec
-from bodega.app import create_app
 from litestar.testing import TestClient
 
+from bodega.app import create_app
 from tests.conftest import api_key, assert_problem, sign_up
 
 PRODUCT = {"sku": "BRD-1", "name": "Sourdough", "list_price": 1680, "tax_rate": "9"}

@@ -6,6 +6,7 @@ import asyncio
 
 import asyncpg
 import redis
+
 from bodega.db.embedded import EmbeddedServers
 
 

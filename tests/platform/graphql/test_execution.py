@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from bodega.db.engine import BodegaEngine
 
+from bodega.db.engine import BodegaEngine
 from tests.conftest import api_key, graphql, sign_up
 
 PRODUCTS_WITH_RELATIONS = """
