@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,7 +33,7 @@ from bodega.catalog.schemas import (
 from bodega.catalog.tables import Category, Product, Store, Supplier
 from bodega.db.ids import new_id
 from bodega.db.repository import changed_fields, get_row, list_page, rows_by_ids, to_struct
-from bodega.tenancy import get_tenant, managers_of_store
+from bodega.tenancy import check_timezone, get_tenant, managers_of_store
 
 __all__ = [
     "categories_by_ids",
@@ -101,18 +100,6 @@ async def _ensure_exists(
         )
 
 
-def _check_timezone(timezone: str | None) -> None:
-    if timezone is None:
-        return
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"Unknown time zone {timezone!r}.",
-            errors=[FieldError("timezone", "unknown IANA time zone")],
-        ) from None
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -121,7 +108,7 @@ def _now() -> datetime:
 
 
 async def create_store(actor: Actor, data: StoreIn) -> StoreOut:
-    _check_timezone(data.timezone)
+    check_timezone(data.timezone)
     await _ensure_unique(Store, actor.tenant_id, "code", data.code, "store")
     timezone = data.timezone or (await get_tenant(actor)).timezone
     row = {
@@ -155,7 +142,7 @@ async def update_store(actor: Actor, store_id: uuid.UUID, data: StoreUpdate) -> 
     await get_row(Store, actor.tenant_id, store_id, "store")
     _check_manages(actor, store_id)
     values = changed_fields(data)
-    _check_timezone(values.get("timezone"))
+    check_timezone(values.get("timezone"))
     if "code" in values:
         await _ensure_unique(
             Store, actor.tenant_id, "code", values["code"], "store", exclude=store_id

@@ -43,6 +43,7 @@ __all__ = [
     "accept_invitation",
     "add_user",
     "authenticate",
+    "check_timezone",
     "create_api_key",
     "create_tenant",
     "find_user_by_email",
@@ -82,13 +83,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _check_timezone(timezone: str, field: str = "timezone") -> None:
+def check_timezone(timezone: str | None) -> None:
+    """A 422 naming ``timezone`` unless it is an IANA time zone (``None``: not given)."""
+    if timezone is None:
+        return
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
             f"Unknown time zone {timezone!r}; use an IANA name such as 'Asia/Shanghai'.",
-            errors=[FieldError(field, "unknown IANA time zone")],
+            errors=[FieldError("timezone", "unknown IANA time zone")],
         ) from None
 
 
@@ -194,7 +198,7 @@ async def create_tenant(
 ) -> tuple[uuid.UUID, dict[str, Any]]:
     """Create the chain ``tenant_id`` with its owner, in the current transaction."""
     _check_currency(currency)
-    _check_timezone(timezone)
+    check_timezone(timezone)
     password_hash = await hash_password(password)
     await db.set_tenant(tenant_id)
     tenant = {
@@ -306,7 +310,7 @@ async def get_tenant(actor: Actor) -> TenantOut:
 async def update_tenant(actor: Actor, data: TenantUpdate) -> TenantOut:
     values = changed_fields(data)
     if "timezone" in values:
-        _check_timezone(values["timezone"])
+        check_timezone(values["timezone"])
     return await update_recorded(
         actor, Tenant, actor.tenant_id, data.version, values, "tenant", TenantOut
     )
