@@ -248,6 +248,7 @@ def dev(host: str | None, port: int | None) -> None:
 async def _fresh_demo_key(settings: Settings, tenant_id: uuid.UUID) -> str:
     """A new demo key per `bodega dev`; the previous ones are revoked (a key is shown once)."""
     from bodega.api.auth import system_actor
+    from bodega.api.pagination import MAX_LIMIT
     from bodega.db import engine as db
     from bodega.tenancy import SCOPES, create_api_key, list_api_keys, revoke_api_key
     from bodega.tenancy.schemas import ApiKeyIn
@@ -258,7 +259,7 @@ async def _fresh_demo_key(settings: Settings, tenant_id: uuid.UUID) -> str:
         async with db.transaction(engine, tenant_id):
             cursor = None
             while True:
-                page = await list_api_keys(actor, limit=200, cursor=cursor)
+                page = await list_api_keys(actor, limit=MAX_LIMIT, cursor=cursor)
                 for key in page.data:
                     if key.name == DEMO_KEY_NAME and key.revoked_at is None:
                         await revoke_api_key(actor, key.id)

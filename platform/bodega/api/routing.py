@@ -16,6 +16,7 @@ from litestar.params import QueryParameter
 
 from bodega.api.auth import Actor, actor_of
 from bodega.api.errors import Unauthorized
+from bodega.api.pagination import MAX_LIMIT
 
 __all__ = [
     "NO_AUTH",
@@ -28,7 +29,6 @@ __all__ = [
     "patch",
     "post",
     "provide_actor",
-    "put",
 ]
 
 
@@ -73,10 +73,11 @@ def _with_problems(decorator: Any) -> Any:
 get = _with_problems(litestar.get)
 post = _with_problems(litestar.post)
 patch = _with_problems(litestar.patch)
-put = _with_problems(litestar.put)
 delete = _with_problems(litestar.delete)
 
-Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size (1-200).")]
+Limit = Annotated[
+    int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size (1-{MAX_LIMIT}).")
+]
 Cursor = Annotated[
     str | None,
     QueryParameter(

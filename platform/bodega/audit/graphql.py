@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from bodega.api.pagination import DEFAULT_LIMIT
 from bodega.audit.schemas import AuditEntryOut
 from bodega.audit.service import list_entries
 from bodega.graphql.context import Context
@@ -26,7 +27,7 @@ class AuditQuery:
     async def audit_log(
         self,
         info: Info[Context, Any],
-        first: int = 50,
+        first: int = DEFAULT_LIMIT,
         after: str | None = None,
         resource: str | None = None,
         resource_id: uuid.UUID | None = None,

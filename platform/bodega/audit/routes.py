@@ -7,6 +7,7 @@ from litestar import Controller
 from litestar.params import FromQuery, QueryParameter
 
 from bodega.api.auth import requires
+from bodega.api.pagination import DEFAULT_LIMIT
 from bodega.api.routing import CurrentActor, Cursor, Limit, get
 from bodega.audit.schemas import AuditEntryPage
 from bodega.audit.service import list_entries
@@ -22,7 +23,7 @@ class AuditController(Controller):
     async def list_audit_log(
         self,
         actor: CurrentActor,
-        limit: Limit = 50,
+        limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
         resource: Annotated[str | None, QueryParameter(max_length=64)] = None,
         resource_id: FromQuery[uuid.UUID | None] = None,

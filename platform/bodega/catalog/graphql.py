@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from bodega.api.pagination import DEFAULT_LIMIT
 from bodega.catalog import schemas, service
 from bodega.graphql.context import Context
 from bodega.graphql.crud import Resource, merged_type
@@ -103,7 +104,7 @@ ProductPage = PRODUCTS.page
 
 async def _search_products(
     info: InfoT,
-    first: int = 50,
+    first: int = DEFAULT_LIMIT,
     after: str | None = None,
     category_id: uuid.UUID | None = None,
     status: str | None = None,

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from bodega.api.auth import requires
 from bodega.api.errors import BodegaError
+from bodega.api.pagination import DEFAULT_LIMIT
 from bodega.api.routing import CurrentActor, Cursor, Limit, delete, get, patch, post
 from bodega.catalog import importer, service
 from bodega.catalog.schemas import (
@@ -51,7 +52,7 @@ class StoreController(Controller):
 
     @get("/", guards=READ, summary="List stores")
     async def list_stores(
-        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+        self, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> StorePage:
         return await service.list_stores(actor, limit=limit, cursor=cursor)
 
@@ -84,7 +85,7 @@ class CategoryController(Controller):
 
     @get("/", guards=READ, summary="List categories")
     async def list_categories(
-        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+        self, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> CategoryPage:
         return await service.list_categories(actor, limit=limit, cursor=cursor)
 
@@ -115,7 +116,7 @@ class SupplierController(Controller):
 
     @get("/", guards=READ, summary="List suppliers")
     async def list_suppliers(
-        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+        self, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> SupplierPage:
         return await service.list_suppliers(actor, limit=limit, cursor=cursor)
 
@@ -160,7 +161,7 @@ class ProductController(Controller):
     async def list_products(
         self,
         actor: CurrentActor,
-        limit: Limit = 50,
+        limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
         category_id: FromQuery[uuid.UUID | None] = None,
         status: FromQuery[ProductStatus | None] = None,

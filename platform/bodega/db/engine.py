@@ -29,7 +29,6 @@ __all__ = [
     "fetch",
     "fetchrow",
     "fetchval",
-    "in_transaction",
     "savepoint",
     "set_tenant",
     "transaction",
@@ -115,10 +114,6 @@ async def savepoint() -> AsyncIterator[None]:
         await execute(f"ROLLBACK TO SAVEPOINT {name}")
         raise
     await execute(f"RELEASE SAVEPOINT {name}")
-
-
-def in_transaction() -> bool:
-    return _current.get() is not None
 
 
 def _require() -> _Tx:

@@ -12,6 +12,7 @@ import msgspec
 import strawberry
 from strawberry.types import Info
 
+from bodega.api.pagination import DEFAULT_LIMIT
 from bodega.graphql.context import Context
 from bodega.graphql.resolve import call, mutate, page_limit
 from bodega.graphql.types import from_input, input_type
@@ -56,7 +57,9 @@ class Resource:
         async def get_one(info: InfoT, id: uuid.UUID) -> r.type:  # type: ignore[name-defined]
             return await call(info, r.read_scope, r.get_fn, id)
 
-        async def list_all(info: InfoT, first: int = 50, after: str | None = None) -> r.page:  # type: ignore[name-defined]
+        async def list_all(
+            info: InfoT, first: int = DEFAULT_LIMIT, after: str | None = None
+        ) -> r.page:  # type: ignore[name-defined]
             return await call(info, r.read_scope, r.list_fn, limit=page_limit(first), cursor=after)
 
         fields = {

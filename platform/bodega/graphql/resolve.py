@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from bodega.api.auth import Actor, require_scope
 from bodega.api.errors import BodegaError, InvalidInput, Unauthorized
+from bodega.api.pagination import MAX_LIMIT
 from bodega.db import engine as db
 from bodega.graphql.context import Context
 
@@ -110,6 +111,6 @@ class ProblemErrors(SchemaExtension):
 
 
 def page_limit(first: int) -> int:
-    if not 1 <= first <= 200:
-        raise InvalidInput("first must be from 1 to 200.")
+    if not 1 <= first <= MAX_LIMIT:
+        raise InvalidInput(f"first must be from 1 to {MAX_LIMIT}.")
     return first

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from bodega.api.pagination import DEFAULT_LIMIT
 from bodega.graphql.context import Context
 from bodega.graphql.resolve import call, mutate, page_limit
 from bodega.graphql.types import from_input, input_type, object_type, page_type
@@ -46,7 +47,9 @@ class TenancyQuery:
         return await call(info, None, service.get_tenant)
 
     @strawberry.field
-    async def users(self, info: InfoT, first: int = 50, after: str | None = None) -> UserPage:  # type: ignore[valid-type]
+    async def users(
+        self, info: InfoT, first: int = DEFAULT_LIMIT, after: str | None = None
+    ) -> UserPage:  # type: ignore[valid-type]
         return await call(
             info, "users:read", service.list_users, limit=page_limit(first), cursor=after
         )
@@ -57,14 +60,16 @@ class TenancyQuery:
 
     @strawberry.field
     async def invitations(
-        self, info: InfoT, first: int = 50, after: str | None = None
+        self, info: InfoT, first: int = DEFAULT_LIMIT, after: str | None = None
     ) -> InvitationPage:  # type: ignore[valid-type]
         return await call(
             info, "users:read", service.list_invitations, limit=page_limit(first), cursor=after
         )
 
     @strawberry.field
-    async def api_keys(self, info: InfoT, first: int = 50, after: str | None = None) -> ApiKeyPage:  # type: ignore[valid-type]
+    async def api_keys(
+        self, info: InfoT, first: int = DEFAULT_LIMIT, after: str | None = None
+    ) -> ApiKeyPage:  # type: ignore[valid-type]
         return await call(
             info, "api_keys:manage", service.list_api_keys, limit=page_limit(first), cursor=after
         )

@@ -9,6 +9,7 @@ from litestar import Controller, Request
 from litestar.params import FromPath, JSONBody
 
 from bodega.api.auth import requires
+from bodega.api.pagination import DEFAULT_LIMIT
 from bodega.api.routing import (
     NO_AUTH,
     PUBLIC,
@@ -105,7 +106,7 @@ class UserController(Controller):
 
     @get("/", guards=[requires("users:read")], summary="List users")
     async def list_users(
-        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+        self, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> UserPage:
         return await service.list_users(actor, limit=limit, cursor=cursor)
 
@@ -136,7 +137,7 @@ class InvitationController(Controller):
 
     @get("/", guards=[requires("users:read")], summary="List invitations")
     async def list_invitations(
-        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+        self, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> InvitationPage:
         return await service.list_invitations(actor, limit=limit, cursor=cursor)
 
@@ -171,7 +172,7 @@ class ApiKeyController(Controller):
 
     @get("/", summary="List API keys (never their secrets)")
     async def list_api_keys(
-        self, actor: CurrentActor, limit: Limit = 50, cursor: Cursor = None
+        self, actor: CurrentActor, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> ApiKeyPage:
         return await service.list_api_keys(actor, limit=limit, cursor=cursor)
 
