@@ -9,8 +9,9 @@ import asyncio
 import itertools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +22,7 @@ from litestar.testing import TestClient
 from bodega.app import create_app
 from bodega.db.embedded import EmbeddedServers
 from bodega.db.migrate import migrate
+from bodega.jobs.worker import build_registry, drain, job_context
 from bodega.settings import Settings, get_settings
 
 TEMPLATE = f"bodega_template_{os.getpid()}"
@@ -78,6 +80,8 @@ def settings(server_settings: Settings) -> Iterator[Settings]:
         log_format="json",
         log_level="WARNING",
         rate_limit_per_minute=100_000,
+        webhooks_allow_private_networks=True,  # the tests' receivers listen on 127.0.0.1
+        webhook_timeout_seconds=2,
     )
     asyncio.run(
         _admin(server_settings.database_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -164,3 +168,15 @@ def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[
     if slug is not None:
         assert body["type"] == f"/problems/{slug}", body
     return body
+
+
+def run_jobs(settings: Settings, clock: Callable[[], datetime] | None = None) -> int:
+    """Run the worker (relay, sweep, jobs) until nothing is due, as `bodega worker --burst`
+    does; ``clock`` replaces the worker's clock. Returns how many jobs ran."""
+
+    async def main() -> int:
+        options = {"clock": clock} if clock else {}
+        async with job_context(settings, pool_size=2, **options) as context:
+            return await drain(context, build_registry(settings))
+
+    return asyncio.run(main())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 import msgspec
+import structlog
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -18,6 +20,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Server
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.stores.redis import RedisStore
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bodega import __version__
 from bodega.api.auth import hash_token
@@ -37,6 +40,11 @@ from bodega.catalog.routes import (
 )
 from bodega.db.engine import BodegaEngine, bind_tables
 from bodega.db.tables import all_tables
+from bodega.events.routes import (
+    EventController,
+    WebhookDeliveryController,
+    WebhookEndpointController,
+)
 from bodega.graphql import graphql_controller
 from bodega.observability import configure_logging
 from bodega.settings import Settings
@@ -51,6 +59,8 @@ from bodega.tenancy.routes import (
 
 __all__ = ["create_app"]
 
+_log = structlog.get_logger("bodega.api")
+
 ROUTE_HANDLERS = [
     AuthController,
     TenantController,
@@ -62,6 +72,9 @@ ROUTE_HANDLERS = [
     CategoryController,
     SupplierController,
     ProductController,
+    EventController,
+    WebhookEndpointController,
+    WebhookDeliveryController,
 ]
 
 
@@ -129,6 +142,24 @@ async def _no_session_state(connection: Any) -> None:
     """Skip asyncpg's RESET ALL round trip when a connection returns to the pool: the tenant
     is set per transaction (``set_config(..., true)``) and nothing sets session state.
     asyncpg still does its own client-side clean-up, rolling back a transaction left open."""
+
+
+class FailOpenStore(RedisStore):
+    """The rate limiter's store: while Redis is unreachable, requests are let through (and a
+    warning is logged) rather than failed, so the API keeps working without Redis."""
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        try:
+            return await super().get(key, renew_for)
+        except RedisError as exc:
+            _log.warning("rate limit store unreachable; not limiting", error=str(exc))
+            return None
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        with contextlib.suppress(RedisError):  # logged by get() on the same request
+            await super().set(key, value, expires_in)
 
 
 def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
@@ -200,7 +231,9 @@ def create_app(settings: Settings) -> Litestar:
         ],
         exception_handlers=exception_handlers,
         before_send=[finish_response],
-        stores={"rate_limit": RedisStore(redis, namespace=f"{settings.redis_prefix}:rate_limit")},
+        stores={
+            "rate_limit": FailOpenStore(redis, namespace=f"{settings.redis_prefix}:rate_limit")
+        },
         state=State(
             {
                 "redis": redis,
@@ -214,7 +247,8 @@ def create_app(settings: Settings) -> Litestar:
             title="Bodega API",
             version=__version__,
             description=(
-                "Run a chain of small stores: catalog, users, API keys and audit log. "
+                "Run a chain of small stores: catalog, users, API keys, audit log, events and "
+                "webhooks. "
                 "Authenticate with `Authorization: Bearer <access token or API key>`. "
                 "Errors are RFC 9457 problem details; lists use cursor pagination; "
                 "POSTs accept `Idempotency-Key`; updates carry the object's `version`."

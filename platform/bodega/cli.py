@@ -1,4 +1,4 @@
-"""The ``bodega`` command: serve, migrate, apply tenant manifests, import products."""
+"""The ``bodega`` command: serve, work, migrate, apply tenant manifests, import products."""
 
 from __future__ import annotations
 
@@ -240,9 +240,11 @@ def dev(host: str | None, port: int | None) -> None:
             f"  Demo chain    {result.tenant_id}\n"
             f"  Demo API key  [bold green]{key}[/bold green]\n\n"
             f"  Try: curl -H 'Authorization: Bearer {key}' {base}/v1/products\n"
-            f"  Ctrl-C stops the server and the embedded databases.\n"
+            f"  A worker relays events and delivers webhooks (to local URLs too, in dev).\n"
+            f"  Ctrl-C stops the server, the worker and the embedded databases.\n"
         )
-        _serve(settings, host, port, 1)
+        with _worker_process(settings):
+            _serve(settings, host, port, 1)
 
 
 async def _fresh_demo_key(settings: Settings, tenant_id: uuid.UUID) -> str:
@@ -274,6 +276,51 @@ async def _fresh_demo_key(settings: Settings, tenant_id: uuid.UUID) -> str:
         await engine.close_connection_pool()
 
 
+@main.command()
+@click.option("--burst", is_flag=True, help="Run what is due now, then exit (for cron-style use).")
+def worker(burst: bool) -> None:
+    """Run background jobs: relay events, deliver webhooks, scheduled jobs (until Ctrl-C)."""
+    from bodega.db.migrate import migrate as run_migrations
+
+    with running_servers(get_settings()) as settings:
+        _run(run_migrations(settings))
+        _run(_work(settings, burst))
+
+
+async def _work(settings: Settings, burst: bool) -> None:
+    from bodega.jobs.worker import build_registry, drain, job_context, run_worker
+
+    if not burst:
+        await run_worker(settings)
+        return
+    async with job_context(settings) as context:
+        jobs = await drain(context, build_registry(settings))
+    console.print(f"Ran {jobs} job(s); nothing else is due.")
+
+
+@contextmanager
+def _worker_process(settings: Settings) -> Iterator[None]:
+    """`bodega worker` beside the server, on the same databases, stopped with it."""
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "REDIS_URL": settings.redis_url or "",
+        "BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "1",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "bodega.cli", "worker"], env=env)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     from granian import Granian
     from granian.constants import Interfaces
@@ -291,3 +338,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         factory=True,
         log_access=False,
     ).serve()
+
+
+if __name__ == "__main__":
+    main()

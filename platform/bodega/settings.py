@@ -43,12 +43,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     invitation_ttl_hours: int = 72
     graphql_max_depth: int = 8
     pool_size: int = 10
+    worker_concurrency: int = 20
+    """Jobs (webhook deliveries ...) one worker process runs at once."""
+    relay_interval_seconds: float = 0.5
+    """How often the worker looks for new events and due deliveries."""
+    webhook_timeout_seconds: float = 10
+    """How long a webhook receiver has to answer."""
+    webhooks_allow_private_networks: bool = False
+    """Deliver to loopback and private addresses (development); otherwise refused, so a
+    tenant cannot make the platform call its internal network."""
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be 1..65535, got {self.port}")
         if self.rate_limit_per_minute < 1:
             raise ValueError("rate_limit_per_minute must be positive")
+        if self.worker_concurrency < 1:
+            raise ValueError("worker_concurrency must be positive")
+        if not 0 < self.webhook_timeout_seconds <= 60:
+            raise ValueError("webhook_timeout_seconds must be in (0, 60]")
         if not self.app_role.isidentifier():
             raise ValueError(f"app_role must be a plain identifier, got {self.app_role!r}")
 
@@ -74,6 +87,10 @@ _ENV = {
     "BODEGA_INVITATION_TTL_HOURS": "invitation_ttl_hours",
     "BODEGA_GRAPHQL_MAX_DEPTH": "graphql_max_depth",
     "BODEGA_POOL_SIZE": "pool_size",
+    "BODEGA_WORKER_CONCURRENCY": "worker_concurrency",
+    "BODEGA_RELAY_INTERVAL_SECONDS": "relay_interval_seconds",
+    "BODEGA_WEBHOOK_TIMEOUT_SECONDS": "webhook_timeout_seconds",
+    "BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "webhooks_allow_private_networks",
 }
 
 

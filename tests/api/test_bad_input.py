@@ -41,12 +41,17 @@ def world(client):
         ("/v1/products", {"sku": "P1", "name": "Loaf", "list_price": 100}, "product_id"),
     ]:
         ids[key] = client.post(path, json=body, headers=h).json()["id"]
+    endpoint = client.post(
+        "/v1/webhook-endpoints", json={"url": "https://example.com/hooks"}, headers=h
+    )
+    ids["endpoint_id"] = endpoint.json()["endpoint"]["id"]
     return chain, ids
 
 
 def _state(client, chain) -> list[Any]:
     paths = ["/v1/audit-log", "/v1/stores", "/v1/categories", "/v1/suppliers", "/v1/products"]
-    paths += ["/v1/users", "/v1/invitations", "/v1/api-keys"]
+    paths += ["/v1/users", "/v1/invitations", "/v1/api-keys", "/v1/events"]
+    paths += ["/v1/webhook-endpoints", "/v1/webhook-deliveries"]
     return [client.get(p, params={"limit": 200}, headers=chain.headers).json() for p in paths]
 
 

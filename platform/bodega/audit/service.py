@@ -19,7 +19,7 @@ from bodega.db.repository import list_page
 __all__ = ["list_entries", "record_change"]
 
 _SECRET_FIELDS = frozenset(
-    {"password", "password_hash", "secret", "secret_hash", "token", "token_hash"}
+    {"password", "password_hash", "secret", "secret_hash", "previous_secret", "token", "token_hash"}
 )
 
 

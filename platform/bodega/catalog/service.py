@@ -158,7 +158,7 @@ async def delete_store(actor: Actor, store_id: uuid.UUID) -> None:
             f"{', '.join(managers)} manage(s) this store; give them other stores first.",
             errors=[FieldError("store_id", "managed by users")],
         )
-    await delete_recorded(actor, Store, store_id, "store")
+    await delete_recorded(actor, Store, store_id, "store", StoreOut)
 
 
 async def _by_code(table: type[Table], out: type[Any], actor: Actor, code: str) -> Any:
@@ -291,7 +291,7 @@ async def delete_category(actor: Actor, category_id: uuid.UUID) -> None:
         (Category.tenant_id == actor.tenant_id) & (Category.parent_id == category_id)
     ):
         raise Conflict("This category has subcategories; move or delete them first.")
-    await delete_recorded(actor, Category, category_id, "category")
+    await delete_recorded(actor, Category, category_id, "category", CategoryOut)
 
 
 async def categories_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CategoryOut]:
@@ -343,7 +343,7 @@ async def delete_supplier(actor: Actor, supplier_id: uuid.UUID) -> None:
         (Product.tenant_id == actor.tenant_id) & (Product.supplier_id == supplier_id)
     ):
         raise Conflict("Products come from this supplier; change or delete them first.")
-    await delete_recorded(actor, Supplier, supplier_id, "supplier")
+    await delete_recorded(actor, Supplier, supplier_id, "supplier", SupplierOut)
 
 
 async def suppliers_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SupplierOut]:
@@ -446,4 +446,4 @@ async def update_product(actor: Actor, product_id: uuid.UUID, data: ProductUpdat
 
 
 async def delete_product(actor: Actor, product_id: uuid.UUID) -> None:
-    await delete_recorded(actor, Product, product_id, "product")
+    await delete_recorded(actor, Product, product_id, "product", ProductOut)

@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "bodega.api.piccolo_app",
         "bodega.audit.piccolo_app",
         "bodega.catalog.piccolo_app",
+        "bodega.events.piccolo_app",
     ]
 )

@@ -29,10 +29,11 @@ QUERY_CACHE_SIZE = 256
 def build_schema(max_depth: int = 8) -> strawberry.Schema:
     from bodega.audit.graphql import AuditQuery
     from bodega.catalog.graphql import CatalogMutation, CatalogQuery
+    from bodega.events.graphql import EventsMutation, EventsQuery
     from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
 
-    query = merge_types("Query", (TenancyQuery, CatalogQuery, AuditQuery))
-    mutation = merge_types("Mutation", (TenancyMutation, CatalogMutation))
+    query = merge_types("Query", (TenancyQuery, CatalogQuery, AuditQuery, EventsQuery))
+    mutation = merge_types("Mutation", (TenancyMutation, CatalogMutation, EventsMutation))
     return strawberry.Schema(
         query=query,
         mutation=mutation,

@@ -18,12 +18,14 @@ SCOPES: dict[str, str] = {
     "api_keys:manage": "Create, list and revoke API keys.",
     "tenant:write": "Change the chain's settings.",
     "audit:read": "Read the audit log.",
+    "events:read": "Read events, webhook endpoints and deliveries.",
+    "webhooks:manage": "Add, change and delete webhook endpoints; retry and replay deliveries.",
 }
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "owner": frozenset(SCOPES),
     "manager": frozenset({"catalog:read", "stores:write", "users:read"}),
-    "auditor": frozenset({"catalog:read", "users:read", "audit:read"}),
+    "auditor": frozenset({"catalog:read", "users:read", "audit:read", "events:read"}),
     "staff": frozenset({"catalog:read"}),
 }
 

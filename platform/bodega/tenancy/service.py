@@ -14,7 +14,7 @@ from babel.numbers import list_currencies
 from bodega.api.auth import Actor, hash_token
 from bodega.api.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, Unauthorized
 from bodega.api.pagination import Page
-from bodega.audit import create_recorded, record_change, update_recorded
+from bodega.audit import change_recorded, create_recorded, update_recorded
 from bodega.db import engine as db
 from bodega.db.ids import new_id
 from bodega.db.repository import changed_fields, get_row, list_page, to_struct
@@ -426,10 +426,19 @@ async def revoke_invitation(actor: Actor, invitation_id: uuid.UUID) -> None:
     before = await get_row(Invitation, actor.tenant_id, invitation_id, "invitation")
     if before["accepted_at"] is not None:
         raise Conflict("This invitation was accepted already; disable the user instead.")
-    await Invitation.update({Invitation.revoked_at: _now()}).where(
+    after = {**before, "revoked_at": _now()}
+    await Invitation.update({Invitation.revoked_at: after["revoked_at"]}).where(
         (Invitation.id == invitation_id) & (Invitation.tenant_id == actor.tenant_id)
     )
-    await record_change(actor, "invitation.revoked", "invitation", invitation_id, before=before)
+    await change_recorded(
+        actor,
+        "invitation",
+        "revoked",
+        invitation_id,
+        to_struct(after, InvitationOut),
+        before=before,
+        after=after,
+    )
 
 
 async def accept_invitation(data: AcceptInvitationIn, policy: Policy) -> SessionOut:
@@ -496,7 +505,16 @@ async def get_api_key(actor: Actor, key_id: uuid.UUID) -> ApiKeyOut:
 async def revoke_api_key(actor: Actor, key_id: uuid.UUID) -> None:
     before = await get_row(ApiKey, actor.tenant_id, key_id, "API key")
     if before["revoked_at"] is None:
-        await ApiKey.update({ApiKey.revoked_at: _now()}).where(
+        after = {**before, "revoked_at": _now()}
+        await ApiKey.update({ApiKey.revoked_at: after["revoked_at"]}).where(
             (ApiKey.id == key_id) & (ApiKey.tenant_id == actor.tenant_id)
         )
-        await record_change(actor, "api_key.revoked", "api_key", key_id, before=before)
+        await change_recorded(
+            actor,
+            "api_key",
+            "revoked",
+            key_id,
+            to_struct(after, ApiKeyOut),
+            before=before,
+            after=after,
+        )

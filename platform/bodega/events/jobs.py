@@ -1,0 +1,16 @@
+"""The events domain's part of the worker: the relay, the sweep, the delivery job."""
+
+from __future__ import annotations
+
+from bodega.events.relay import deliver_webhook, queue_due_deliveries, relay_outbox
+from bodega.jobs.registry import JobRegistry
+from bodega.settings import Settings
+
+__all__ = ["register"]
+
+
+def register(registry: JobRegistry, settings: Settings) -> None:
+    registry.periodic(relay_outbox, every_s=settings.relay_interval_seconds)
+    registry.periodic(queue_due_deliveries, every_s=settings.relay_interval_seconds)
+    # a little over the HTTP timeout: arq re-runs a killed job 10 s after its timeout
+    registry.tenant_job(deliver_webhook, timeout_s=settings.webhook_timeout_seconds + 5)
