@@ -37,6 +37,7 @@ __all__ = [
 
 @dataclass(slots=True)
 class _Tx:
+    engine: PostgresEngine
     transaction: PostgresTransaction
     lock: asyncio.Lock
     tenant_id: uuid.UUID | None
@@ -47,21 +48,26 @@ _current: contextvars.ContextVar[_Tx | None] = contextvars.ContextVar("bodega_tx
 
 
 class BodegaEngine(PostgresEngine):
-    """Piccolo's engine, with queries inside one transaction serialised by a lock."""
+    """Piccolo's engine, with queries inside one transaction serialised by a lock.
+
+    A query made inside a transaction runs on that transaction's engine, whichever engine
+    the table is bound to: the API and a worker may share a process (tests, benchmarks),
+    each with its own pool, while Piccolo binds tables process-wide.
+    """
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         tx = _current.get()
         if tx is None:
             return await super().run_querystring(querystring, in_pool)
         async with tx.lock:
-            return await super().run_querystring(querystring, in_pool)
+            return await PostgresEngine.run_querystring(tx.engine, querystring, in_pool)
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
         tx = _current.get()
         if tx is None:
             return await super().run_ddl(ddl, in_pool)
         async with tx.lock:
-            return await super().run_ddl(ddl, in_pool)
+            return await PostgresEngine.run_ddl(tx.engine, ddl, in_pool)
 
 
 def bind_tables(engine: PostgresEngine, tables: Iterable[type[Table]]) -> None:
@@ -84,7 +90,7 @@ async def transaction(
             await tx.connection.execute(
                 "SELECT set_config('app.tenant_id', $1, true)", str(tenant_id)
             )
-        token = _current.set(_Tx(tx, asyncio.Lock(), tenant_id))
+        token = _current.set(_Tx(engine, tx, asyncio.Lock(), tenant_id))
         try:
             yield tx
         finally:

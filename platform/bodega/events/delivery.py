@@ -43,6 +43,14 @@ class AttemptResult(msgspec.Struct, frozen=True, kw_only=True):
     error: str | None
     latency_ms: int
     response_excerpt: str | None
+    refused: bool = False
+    """Not sent at all: the endpoint is disabled or its address is not allowed."""
+
+    @classmethod
+    def refusal(cls, reason: str) -> AttemptResult:
+        return cls(
+            status_code=None, error=reason, latency_ms=0, response_excerpt=None, refused=True
+        )
 
     @property
     def succeeded(self) -> bool:
@@ -51,6 +59,8 @@ class AttemptResult(msgspec.Struct, frozen=True, kw_only=True):
 
 def retryable(result: AttemptResult) -> bool:
     """Could trying again succeed? (No answer, 429 or 5xx.)"""
+    if result.refused:
+        return False
     code = result.status_code
     return code is None or code == 429 or code >= 500
 

@@ -36,7 +36,6 @@ from bodega.events.signing import signature_header
 from bodega.jobs.registry import JobContext
 
 __all__ = [
-    "DISABLE_AFTER",
     "deliver_webhook",
     "queue_due_deliveries",
     "relay_outbox",
@@ -47,8 +46,6 @@ RELAY_BATCH = 500
 SWEEP_BATCH = 1000
 LEASE_MARGIN = timedelta(seconds=10)
 """A lease outlives the HTTP timeout by this; arq re-runs a killed job only later still."""
-DISABLE_AFTER = timedelta(days=3)
-"""An endpoint whose deliveries all failed for this long is disabled when one dies."""
 
 
 async def relay_outbox(ctx: JobContext) -> int:
@@ -66,7 +63,7 @@ async def relay_outbox(ctx: JobContext) -> int:
 
 async def _relay_tenant(tenant_id: uuid.UUID, now: datetime) -> int:
     events = await db.fetch(
-        "SELECT id, type FROM events WHERE tenant_id = $1 AND relayed_at IS NULL"
+        "SELECT id, type, created_at FROM events WHERE tenant_id = $1 AND relayed_at IS NULL"
         " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
         tenant_id,
         RELAY_BATCH,
@@ -74,7 +71,8 @@ async def _relay_tenant(tenant_id: uuid.UUID, now: datetime) -> int:
     if not events:
         return 0
     endpoints = await db.fetch(
-        "SELECT id, event_types FROM webhook_endpoints WHERE tenant_id = $1 AND enabled",
+        "SELECT id, event_types, created_at FROM webhook_endpoints"
+        " WHERE tenant_id = $1 AND enabled",
         tenant_id,
     )
     pairs = [
@@ -82,6 +80,7 @@ async def _relay_tenant(tenant_id: uuid.UUID, now: datetime) -> int:
         for event in events
         for endpoint in endpoints
         if matches(endpoint["event_types"], event["type"])
+        and endpoint["created_at"] <= event["created_at"]  # no events from before it existed
     ]
     if pairs:
         await db.execute(
@@ -146,9 +145,7 @@ async def deliver_webhook(ctx: JobContext, delivery_id: str) -> None:
     if claim is None:
         return  # delivered, dead, not due yet, or in another worker's hands
     if not claim["enabled"]:
-        result = AttemptResult(
-            status_code=None, error="the endpoint is disabled", latency_ms=0, response_excerpt=None
-        )
+        result = AttemptResult.refusal("the endpoint is disabled")
     else:
         result = await _attempt(ctx, ident, claim, now)
     await _record(ctx, ident, claim, result)
@@ -159,7 +156,7 @@ async def _attempt(ctx: JobContext, ident: uuid.UUID, claim: Any, now: datetime)
     if not ctx.settings.webhooks_allow_private_networks:
         refused = await _private_target(claim["url"])
     if refused:
-        return AttemptResult(status_code=None, error=refused, latency_ms=0, response_excerpt=None)
+        return AttemptResult.refusal(refused)
     event = EventOut(
         id=claim["event_id"],
         type=claim["type"],
@@ -210,7 +207,7 @@ async def _record(ctx: JobContext, ident: uuid.UUID, claim: Any, result: Attempt
     following = None
     if result.succeeded:
         status = "succeeded"
-    elif retryable(result) and claim["enabled"]:
+    elif retryable(result):
         following = next_attempt_at(attempts, now, claim["retry_until"])
         status = "pending" if following else "dead"
     else:
@@ -241,14 +238,16 @@ async def _record(ctx: JobContext, ident: uuid.UUID, claim: Any, result: Attempt
             now if status == "succeeded" else None,
             now if status == "dead" else None,
         )
-        await _endpoint_health(ctx, claim["endpoint_id"], result.succeeded, status == "dead", now)
+        exhausted = status == "dead" and retryable(result)
+        await _endpoint_health(ctx, claim, result.succeeded, exhausted, now)
 
 
 async def _endpoint_health(
-    ctx: JobContext, endpoint_id: uuid.UUID, succeeded: bool, died: bool, now: datetime
+    ctx: JobContext, claim: Any, succeeded: bool, exhausted: bool, now: datetime
 ) -> None:
-    """Track since when an endpoint fails; disable it (event + audit entry) once a delivery
-    dies after ``DISABLE_AFTER`` of nothing but failures."""
+    """Track since when an endpoint fails. When a delivery's whole retry window (three days)
+    ran out and the endpoint failed all along, disable it, with an event and audit entry."""
+    endpoint_id = claim["endpoint_id"]
     if succeeded:
         await db.execute(
             "UPDATE webhook_endpoints SET failing_since = NULL"
@@ -264,7 +263,8 @@ async def _endpoint_health(
         endpoint_id,
         now,
     )
-    if row is None or not died or not row["enabled"] or row["failing_since"] > now - DISABLE_AFTER:
+    window_start = claim["retry_until"] - RETRY_WINDOW
+    if row is None or not exhausted or not row["enabled"] or row["failing_since"] > window_start:
         return
     days = (now - row["failing_since"]).days
     after = await db.fetchrow(
