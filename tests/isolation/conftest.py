@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.conftest import Chain, sign_up
+from bodega.settings import Settings
+from tests.conftest import Chain, run_jobs, sign_up
 
 MARK = "zq7mark"
 """Appears only in chain A's data."""
@@ -32,6 +33,7 @@ class Seed:
     values: dict[str, str]
     ids: dict[str, str] = field(default_factory=dict)
     key_secret: str = ""
+    webhook_secret: str = ""
     audit_ids: list[str] = field(default_factory=list)
 
     @property
@@ -50,7 +52,7 @@ class World:
 
     def a_secrets(self) -> list[str]:
         """Everything of A's that B must never read: ids, tenant id, audit entries, MARK."""
-        return [*self.a.ids.values(), *self.a.audit_ids, MARK]
+        return [*self.a.ids.values(), *self.a.audit_ids, MARK, self.a.webhook_secret]
 
 
 A_VALUES = {
@@ -122,6 +124,23 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
     key = _created(
         post("/v1/api-keys", json={"name": f"Till {tag}", "scopes": ["catalog:read"]}, headers=h)
     )
+    endpoint = _created(
+        post(
+            "/v1/webhook-endpoints",
+            # port 9 refuses connections: each delivery fails once and stays pending
+            json={
+                "url": f"http://127.0.0.1:9/{tag}",
+                "event_types": ["product.*"],
+                "description": f"Till sync {tag}",
+            },
+            headers=h,
+        )
+    )
+    # the webhook endpoint came after the product: this change is what it receives
+    changed = client.patch(
+        f"/v1/products/{product['id']}", json={"version": product["version"]}, headers=h
+    )
+    assert changed.status_code == 200, changed.text
     s.key_secret = key["secret"]
     s.ids = {
         "tenant": str(chain.tenant_id),
@@ -132,7 +151,11 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
         "product": product["id"],
         "invitation": invitation["invitation"]["id"],
         "api_key": key["api_key"]["id"],
+        "webhook_endpoint": endpoint["endpoint"]["id"],
     }
+    s.webhook_secret = endpoint["secret"]
+    events = client.get("/v1/events", params={"type": "product.updated"}, headers=h).json()
+    s.ids["event"] = events["data"][0]["id"]
     audit = client.get("/v1/audit-log", params={"limit": 200}, headers=h)
     assert audit.status_code == 200, audit.text
     s.audit_ids = [entry["id"] for entry in audit.json()["data"]]
@@ -141,8 +164,15 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
 
 
 @pytest.fixture(scope="module")
-def world(client: TestClient[Any]) -> World:
-    return World(a=seed(client, A_VALUES), b=seed(client, B_VALUES))
+def world(client: TestClient[Any], settings: Settings) -> World:
+    world = World(a=seed(client, A_VALUES), b=seed(client, B_VALUES))
+    run_jobs(settings)  # a delivery (with one failed attempt) for each chain's endpoint
+    for s in (world.a, world.b):
+        page = client.get("/v1/webhook-deliveries", headers=s.headers).json()
+        (delivery,) = page["data"]
+        assert delivery["attempt_count"] == 1
+        s.ids["webhook_delivery"] = delivery["id"]
+    return world
 
 
 def without_id(response: Any, *idents: str) -> tuple[int, Any]:
@@ -165,6 +195,9 @@ COLLECTIONS = {
     "user": "/v1/users",
     "invitation": "/v1/invitations",
     "api_key": "/v1/api-keys",
+    "event": "/v1/events",
+    "webhook_endpoint": "/v1/webhook-endpoints",
+    "webhook_delivery": "/v1/webhook-deliveries",
 }
 """REST collection of each resource; each but invitations has ``GET {collection}/{id}``."""
 

@@ -31,6 +31,10 @@ SELECT = {
     "ApiKey": "id name createdBy",
     "Invitation": "id email invitedBy",
     "AuditEntry": "id actorId resourceId before after",
+    "Event": "id type data",
+    "WebhookEndpoint": "id url description",
+    "WebhookDelivery": "id endpointId eventId lastError",
+    "WebhookDeliveryDetail": "id endpointId eventId attempts { id error responseExcerpt }",
 }
 """What each type's checks select: every id and name that could leak."""
 
@@ -41,6 +45,9 @@ BY_ID = {
     "product": "Product",
     "user": "User",
     "apiKey": "ApiKey",
+    "event": "Event",
+    "webhookEndpoint": "WebhookEndpoint",
+    "webhookDelivery": "WebhookDeliveryDetail",
 }
 """Query fields taking an ``id`` -> their type (the resource key is the snake_case name)."""
 
@@ -65,10 +72,28 @@ LISTS: dict[str, tuple[str, str, Callable[[World], list[Body]]]] = {
         "product",
         lambda w: [{"resourceId": w.a.ids[k]} for k in ("product", "store", "user", "tenant")],
     ),
+    "events": ("Event", "event", lambda _: []),
+    "webhookEndpoints": ("WebhookEndpoint", "webhook_endpoint", lambda _: []),
+    "webhookDeliveries": (
+        "WebhookDelivery",
+        "webhook_delivery",
+        lambda w: [
+            {"endpointId": w.a.ids["webhook_endpoint"]},
+            {"eventId": w.a.ids["event"]},
+            {"eventId": w.a.ids["event"], "status": "pending"},
+        ],
+    ),
 }
 """List field -> (type, which of B's ids it must show, arguments matching only A's objects)."""
 
-FILTER_TYPES = {"categoryId": "UUID", "resourceId": "UUID", "q": "String", "status": "String"}
+FILTER_TYPES = {
+    "categoryId": "UUID",
+    "resourceId": "UUID",
+    "endpointId": "UUID",
+    "eventId": "UUID",
+    "q": "String",
+    "status": "String",
+}
 
 Ref = tuple[str, Callable[[str], Body]]
 CATEGORY_REFS: tuple[Ref, ...] = (("category", lambda i: {"parentId": i}),)
@@ -85,6 +110,7 @@ UPDATES: dict[str, tuple[str, Body, tuple[Ref, ...]]] = {
     "updateSupplier": ("supplier", {"name": "Taken over", "minOrder": 9}, ()),
     "updateProduct": ("product", {"name": "Taken over", "listPrice": 1}, PRODUCT_REFS),
     "updateUser": ("user", {"name": "Taken over"}, USER_REFS),
+    "updateWebhookEndpoint": ("webhook_endpoint", {"description": "Taken over"}, ()),
 }
 """Mutation -> (resource, a valid input without the version, inputs naming another object)."""
 
@@ -95,6 +121,7 @@ DELETES = {
     "deleteProduct": "product",
     "revokeInvitation": "invitation",
     "revokeApiKey": "api_key",
+    "deleteWebhookEndpoint": "webhook_endpoint",
 }
 
 CREATES: dict[str, tuple[str, str, Callable[[World], Body], tuple[Ref, ...]]] = {
@@ -135,9 +162,27 @@ CREATES: dict[str, tuple[str, str, Callable[[World], Body], tuple[Ref, ...]]] = 
         lambda w: {"email": w.a.values["invitee"], "role": "staff"},
         (("store", lambda i: {"role": "manager", "storeIds": [i]}),),
     ),
+    "createWebhookEndpoint": (
+        "webhook_endpoint",
+        "WebhookEndpointCreated",
+        lambda _: {"url": "https://example.com/hooks"},
+        (),
+    ),
 }
 """Mutation -> (resource, type, valid input reusing A's unique values, inputs naming another
 object). The created object must stay invisible to A."""
+
+ACTIONS: dict[str, tuple[str, str, Body | None]] = {
+    "rotateWebhookSecret": ("webhook_endpoint", "RotateSecretInput", {"overlapHours": 1}),
+    "retryWebhookDelivery": ("webhook_delivery", "", None),
+}
+"""Mutations acting on one object by id -> (resource, input type, input)."""
+
+NAMED_IN_INPUT: dict[str, tuple[str, str, str]] = {
+    "replayWebhookDeliveries": ("webhook_delivery", "ReplayInput", "endpointId"),
+}
+"""Mutations naming an object in their input -> (resource they change, input type, field
+naming A's ``webhook_endpoint``)."""
 
 OWN_CHAIN = {
     "me": "the caller itself (test_me_and_tenant_...)",
@@ -166,6 +211,8 @@ def _selection(type_name: str) -> str:
         return "apiKey { id }"
     if type_name == "InvitationCreated":
         return "invitation { id }"
+    if type_name == "WebhookEndpointCreated":
+        return "endpoint { id }"
     return SELECT[type_name]
 
 
@@ -192,7 +239,8 @@ def _by_id(client: TestClient[Any], headers: dict[str, str], field: str, ident: 
 
 
 def _key(field: str) -> str:
-    return "api_key" if field == "apiKey" else field
+    """The snake_case resource key of a camelCase field name."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in field)
 
 
 @pytest.mark.parametrize("field", sorted(BY_ID))
@@ -301,14 +349,62 @@ def test_create_mutation(client: TestClient[Any], world: World, mutation: str) -
     made = _create(client, b, mutation, data)
     assert "errors" not in made, made
     created = made["data"][mutation]
-    new_id = (created.get("apiKey") or created.get("invitation") or created)["id"]
-    field = {"api_key": "apiKey"}.get(key, key)
+    new_id = (
+        created.get("apiKey") or created.get("invitation") or created.get("endpoint") or created
+    )["id"]
+    field = {"api_key": "apiKey", "webhook_endpoint": "webhookEndpoint"}.get(key, key)
     if field in BY_ID:
         _not_found(_by_id(client, world.a.headers, field, new_id))
     listed = client.get(COLLECTIONS[key], params={"limit": 200}, headers=world.a.headers)
     assert listed.status_code == 200
     assert world.a.ids[key] in listed.text
     assert new_id not in listed.text
+
+
+def _action(client: TestClient[Any], headers: dict[str, str], mutation: str, ident: str) -> Body:
+    _, input_type, data = ACTIONS[mutation]
+    if data is None:
+        return graphql(
+            client,
+            headers,
+            f"mutation($id: UUID!) {{ {mutation}(id: $id) {{ __typename }} }}",
+            id=ident,
+        )
+    query = (
+        f"mutation($id: UUID!, $input: {input_type}!) "
+        f"{{ {mutation}(id: $id, input: $input) {{ __typename }} }}"
+    )
+    return graphql(client, headers, query, id=ident, input=data)
+
+
+@pytest.mark.parametrize("mutation", sorted(ACTIONS))
+def test_action_mutation(client: TestClient[Any], world: World, mutation: str) -> None:
+    """B's action on A's object: NOT_FOUND like a missing id, A's object unchanged; on B's own
+    object it works."""
+    key = ACTIONS[mutation][0]
+    a_id, missing, b = world.a.ids[key], new_uuid(), world.b.headers
+    before = a_view(client, world, key, a_id)
+    theirs = _not_found(_action(client, b, mutation, a_id))
+    assert _blank(theirs, a_id) == _blank(_action(client, b, mutation, missing), missing)
+    assert a_view(client, world, key, a_id) == before
+    mine = _action(client, b, mutation, world.b.ids[key])
+    assert "errors" not in mine, mine
+
+
+@pytest.mark.parametrize("mutation", sorted(NAMED_IN_INPUT))
+def test_mutation_naming_an_object(client: TestClient[Any], world: World, mutation: str) -> None:
+    """Naming A's endpoint in the input: NOT_FOUND like a missing one; A's deliveries unchanged."""
+    key, input_type, field = NAMED_IN_INPUT[mutation]
+    a_ref, missing, b = world.a.ids["webhook_endpoint"], new_uuid(), world.b.headers
+    query = f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ __typename }} }}"
+    before = a_view(client, world, key, world.a.ids[key])
+    theirs = _not_found(graphql(client, b, query, input={field: a_ref}))
+    assert _blank(theirs, a_ref) == _blank(
+        graphql(client, b, query, input={field: missing}), missing
+    )
+    assert a_view(client, world, key, world.a.ids[key]) == before
+    mine = graphql(client, b, query, input={field: world.b.ids["webhook_endpoint"]})
+    assert "errors" not in mine, mine
 
 
 def test_me_and_tenant_are_the_callers_own(client: TestClient[Any], world: World) -> None:
@@ -358,9 +454,13 @@ def test_every_field_is_covered(client: TestClient[Any], world: World) -> None:
     }
     cases = {
         "query": BY_ID.keys() | LISTS.keys(),
-        "mutation": UPDATES.keys() | DELETES.keys() | CREATES.keys(),
+        "mutation": UPDATES.keys()
+        | DELETES.keys()
+        | CREATES.keys()
+        | ACTIONS.keys()
+        | NAMED_IN_INPUT.keys(),
     }
-    with_id = {"query": BY_ID.keys(), "mutation": UPDATES.keys() | DELETES.keys()}
+    with_id = {"query": BY_ID.keys(), "mutation": UPDATES.keys() | DELETES.keys() | ACTIONS.keys()}
     for kind, served in fields.items():
         assert sorted(served.keys() - cases[kind] - OWN_CHAIN.keys()) == [], f"add a {kind} case"
         assert sorted({name for name, args in served.items() if "id" in args} ^ with_id[kind]) == []

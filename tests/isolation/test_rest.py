@@ -45,6 +45,8 @@ class Resource:
     """List queries that match only A's objects: B must get an empty page."""
     own: str | None = None
     """Which of B's ids B's list must show (default: ``key``)."""
+    action: Body | None = None
+    """The body of the resource's POST action on one object (rotate a secret, retry)."""
 
 
 def _product(world: World) -> Body:
@@ -116,6 +118,26 @@ AUDIT = Resource(
     filters=lambda w: [{"resource_id": w.a.ids[k]} for k in ("product", "store", "user", "tenant")],
 )
 
+EVENT = Resource("event", "/v1/events")
+WEBHOOK_ENDPOINT = Resource(
+    "webhook_endpoint",
+    "/v1/webhook-endpoints",
+    change={"description": "Taken over", "enabled": False},
+    create=lambda _: {"url": "https://example.com/hooks"},
+    wrapper="endpoint",
+    action={"overlap_hours": 1},
+)
+WEBHOOK_DELIVERY = Resource(
+    "webhook_delivery",
+    "/v1/webhook-deliveries",
+    filters=lambda w: [
+        {"endpoint_id": w.a.ids["webhook_endpoint"]},
+        {"event_id": w.a.ids["event"]},
+        {"event_id": w.a.ids["event"], "status": "pending"},
+    ],
+    action={},
+)
+
 CASES: dict[tuple[str, str], tuple[str, Resource]] = {
     **{
         case: (kind, res)
@@ -139,6 +161,18 @@ CASES: dict[tuple[str, str], tuple[str, Resource]] = {
     ("GET", "/v1/api-keys/{key_id}"): ("read", API_KEY),
     ("DELETE", "/v1/api-keys/{key_id}"): ("delete", API_KEY),
     ("GET", "/v1/audit-log"): ("list", AUDIT),
+    ("GET", "/v1/events"): ("list", EVENT),
+    ("GET", "/v1/events/{event_id}"): ("read", EVENT),
+    ("GET", "/v1/webhook-endpoints"): ("list", WEBHOOK_ENDPOINT),
+    ("POST", "/v1/webhook-endpoints"): ("create", WEBHOOK_ENDPOINT),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}"): ("read", WEBHOOK_ENDPOINT),
+    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): ("update", WEBHOOK_ENDPOINT),
+    ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): ("delete", WEBHOOK_ENDPOINT),
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): ("action", WEBHOOK_ENDPOINT),
+    ("GET", "/v1/webhook-deliveries"): ("list", WEBHOOK_DELIVERY),
+    ("GET", "/v1/webhook-deliveries/{delivery_id}"): ("read", WEBHOOK_DELIVERY),
+    ("POST", "/v1/webhook-deliveries/{delivery_id}/retry"): ("action", WEBHOOK_DELIVERY),
+    ("POST", "/v1/webhook-deliveries/replay"): ("replay", WEBHOOK_DELIVERY),
 }
 
 NO_FOREIGN_OBJECT: dict[tuple[str, str], str] = {
@@ -244,7 +278,37 @@ def check_create(client: TestClient[Any], world: World, path: str, res: Resource
     assert new_id not in page.text
 
 
+def check_action(client: TestClient[Any], world: World, path: str, res: Resource) -> None:
+    """B's action on A's object: 404 like a missing id, A's object unchanged; on B's own, 200."""
+    a_id, missing, b = world.a.ids[res.key], new_uuid(), world.b.headers
+    before = a_view(client, world, res.key, a_id)
+    theirs = client.post(_at(path, a_id), json=res.action, headers=b)
+    assert_problem(theirs, 404, "not-found")
+    _like_missing(
+        theirs, a_id, client.post(_at(path, missing), json=res.action, headers=b), missing
+    )
+    assert a_view(client, world, res.key, a_id) == before
+    mine = client.post(_at(path, world.b.ids[res.key]), json=res.action, headers=b)
+    assert mine.status_code == 200, mine.text
+
+
+def check_replay(client: TestClient[Any], world: World, path: str, res: Resource) -> None:
+    """Replaying A's endpoint's dead letters: 404 like a missing endpoint; B's own works."""
+    a_endpoint, missing, b = world.a.ids["webhook_endpoint"], new_uuid(), world.b.headers
+    before = a_view(client, world, res.key, world.a.ids[res.key])
+    theirs = client.post(path, json={"endpoint_id": a_endpoint}, headers=b)
+    assert_problem(theirs, 404, "not-found")
+    _like_missing(
+        theirs, a_endpoint, client.post(path, json={"endpoint_id": missing}, headers=b), missing
+    )
+    assert a_view(client, world, res.key, world.a.ids[res.key]) == before
+    mine = client.post(path, json={"endpoint_id": world.b.ids["webhook_endpoint"]}, headers=b)
+    assert mine.status_code == 200, mine.text
+
+
 CHECKS = {
+    "action": check_action,
+    "replay": check_replay,
     "read": check_read,
     "update": check_update,
     "delete": check_delete,

@@ -9,6 +9,7 @@ by retrying: the delivery is dead-lettered at once, and may be retried or replay
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from datetime import datetime, timedelta
@@ -82,21 +83,22 @@ async def post(
     started = time.perf_counter()
     status_code = error = excerpt = None
     try:
-        response = await client.post(
-            url,
-            content=body,
-            headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
-            timeout=timeout_s,
-            follow_redirects=False,
-        )
+        async with asyncio.timeout(timeout_s):  # the whole exchange, not each read
+            response = await client.post(
+                url,
+                content=body,
+                headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
+                timeout=timeout_s,
+                follow_redirects=False,
+            )
         status_code = response.status_code
         excerpt = response.text[:EXCERPT_CHARS] or None
         if 300 <= status_code < 400:
             error = "redirects are not followed: point the endpoint at the final URL"
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TimeoutError):
         error = f"no answer within {timeout_s:g} s"
     except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
+        error = f"{type(exc).__name__}: {exc}"[:500]
     return AttemptResult(
         status_code=status_code,
         error=error,

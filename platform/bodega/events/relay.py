@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
+import structlog
 
 from bodega.audit import change_recorded
 from bodega.db import engine as db
@@ -35,7 +36,10 @@ from bodega.events.schemas import EventOut, WebhookEndpointOut
 from bodega.events.signing import signature_header
 from bodega.jobs.registry import JobContext
 
+_log = structlog.get_logger("bodega.events")
+
 __all__ = [
+    "DISABLE_AFTER",
     "deliver_webhook",
     "queue_due_deliveries",
     "relay_outbox",
@@ -44,8 +48,11 @@ __all__ = [
 RELAY_BATCH = 500
 """Events relayed per tenant and transaction."""
 SWEEP_BATCH = 1000
+ERROR_CHARS = 500
 LEASE_MARGIN = timedelta(seconds=10)
 """A lease outlives the HTTP timeout by this; arq re-runs a killed job only later still."""
+DISABLE_AFTER = timedelta(days=2)
+"""An endpoint is disabled when a delivery's retries run out and it has failed this long."""
 
 
 async def relay_outbox(ctx: JobContext) -> int:
@@ -147,7 +154,16 @@ async def deliver_webhook(ctx: JobContext, delivery_id: str) -> None:
     if not claim["enabled"]:
         result = AttemptResult.refusal("the endpoint is disabled")
     else:
-        result = await _attempt(ctx, ident, claim, now)
+        try:
+            result = await _attempt(ctx, ident, claim, now)
+        except Exception as exc:  # recorded as a failed attempt, never a delivery stuck in limbo
+            _log.exception("webhook attempt failed inside the worker", delivery_id=delivery_id)
+            result = AttemptResult(
+                status_code=None,
+                error=f"internal error: {type(exc).__name__}",
+                latency_ms=0,
+                response_excerpt=None,
+            )
     await _record(ctx, ident, claim, result)
 
 
@@ -184,8 +200,8 @@ async def _private_target(url: str) -> str | None:
     host = urlsplit(url).hostname or ""
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except OSError as exc:
-        return f"cannot resolve {host}: {exc}"
+    except (OSError, UnicodeError):
+        return None  # not resolvable now: the attempt fails as a connection error, and is retried
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
@@ -213,6 +229,7 @@ async def _record(ctx: JobContext, ident: uuid.UUID, claim: Any, result: Attempt
     else:
         status = "dead"
     error = None if result.succeeded else result.error or f"HTTP {result.status_code}"
+    error = error and error[:ERROR_CHARS]
     async with ctx.transaction():
         await db.execute(
             "INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempted_at, status_code,"
@@ -222,7 +239,7 @@ async def _record(ctx: JobContext, ident: uuid.UUID, claim: Any, result: Attempt
             ident,
             now,
             result.status_code,
-            result.error,
+            result.error and result.error[:ERROR_CHARS],
             result.latency_ms,
             result.response_excerpt,
         )
@@ -245,8 +262,8 @@ async def _record(ctx: JobContext, ident: uuid.UUID, claim: Any, result: Attempt
 async def _endpoint_health(
     ctx: JobContext, claim: Any, succeeded: bool, exhausted: bool, now: datetime
 ) -> None:
-    """Track since when an endpoint fails. When a delivery's whole retry window (three days)
-    ran out and the endpoint failed all along, disable it, with an event and audit entry."""
+    """Track since when an endpoint fails. When a delivery's retries run out and the endpoint
+    has failed for ``DISABLE_AFTER``, disable it, with an event and an audit entry."""
     endpoint_id = claim["endpoint_id"]
     if succeeded:
         await db.execute(
@@ -263,8 +280,9 @@ async def _endpoint_health(
         endpoint_id,
         now,
     )
-    window_start = claim["retry_until"] - RETRY_WINDOW
-    if row is None or not exhausted or not row["enabled"] or row["failing_since"] > window_start:
+    if row is None or not exhausted or not row["enabled"]:
+        return
+    if now - row["failing_since"] < DISABLE_AFTER:
         return
     days = (now - row["failing_since"]).days
     after = await db.fetchrow(

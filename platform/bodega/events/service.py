@@ -59,7 +59,7 @@ __all__ = [
     "update_endpoint",
 ]
 
-_TYPE_FILTER = re.compile(r"^[a-z][a-z_]{0,30}(\.(\*|[a-z][a-z_]{0,30}))?$")
+_TYPE_FILTER = re.compile(r"^[a-z][a-z_]{0,30}\.(\*|[a-z][a-z_]{0,30})$")
 
 
 def _now() -> datetime:
@@ -87,7 +87,7 @@ async def list_events(
                 errors=[FieldError("type", "not an event type")],
             )
         if type.endswith(".*"):
-            where.append(Event.type.like(type[:-1] + "%"))
+            where.append(Event.type.like(type[:-1].replace("_", r"\_") + "%"))
         else:
             where.append(Event.type == type)
     if since is not None:
@@ -108,8 +108,14 @@ async def get_event(actor: Actor, event_id: uuid.UUID) -> EventOut:
 
 def _check_url(url: str) -> str:
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host.encode("idna")  # a name DNS can carry (labels of 63 characters at most)
+        scheme = parts.scheme
+    except (ValueError, UnicodeError):
+        host = scheme = ""
+    if scheme not in ("http", "https") or not host or len(host) > 253:
         raise InvalidInput(
             "The endpoint URL must be an absolute http(s) URL, like https://example.com/hooks.",
             errors=[FieldError("url", "not an http(s) URL")],
