@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 from bodega.events.delivery import RETRY_DELAYS, RETRY_WINDOW
 from bodega.events.signing import verify
 from bodega.settings import Settings
-from tests.conftest import Chain, api_key, assert_problem, run_jobs, sign_up
+from tests.conftest import Chain, api_key, assert_problem, graphql, run_jobs, sign_up
 from tests.platform.events.receiver import Receiver, receiving
 
 
@@ -391,3 +391,57 @@ def test_events_list_filters(client: TestClient[Any]) -> None:
     staff = api_key(client, chain, "catalog:read")
     assert_problem(client.get("/v1/events", headers=staff), 403)
     assert types(type="api_key.*") == ["api_key.created"]
+
+
+def test_graphql_manages_endpoints_and_reads_deliveries(
+    client: TestClient[Any], settings: Settings, receiver: Receiver
+) -> None:
+    """The same through GraphQL: create an endpoint (secret once), read events, deliveries
+    with their attempts, rotate, retry."""
+    chain = sign_up(client)
+    made = graphql(
+        client,
+        chain.headers,
+        "mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) "
+        "{ secret endpoint { id eventTypes enabled } } }",
+        input={"url": receiver.url(), "eventTypes": ["product.*"]},
+    )["data"]["createWebhookEndpoint"]
+    assert made["secret"].startswith("whsec_")
+    assert made["endpoint"]["eventTypes"] == ["product.*"]
+    _product(client, chain)
+    run_jobs(settings)
+    result = graphql(
+        client,
+        chain.headers,
+        'query { events(type: "product.*") { data { id type data } } '
+        'webhookDeliveries(status: "succeeded") { data { id eventId } } }',
+    )["data"]
+    (event,) = result["events"]["data"]
+    (delivery,) = result["webhookDeliveries"]["data"]
+    assert delivery["eventId"] == event["id"]
+    assert event["data"]["sku"] == "P1"
+    detail = graphql(
+        client,
+        chain.headers,
+        "query($id: UUID!) { webhookDelivery(id: $id) { status attempts { statusCode } } }",
+        id=delivery["id"],
+    )["data"]["webhookDelivery"]
+    assert detail == {"status": "succeeded", "attempts": [{"statusCode": 200}]}
+    retried = graphql(
+        client,
+        chain.headers,
+        "mutation($id: UUID!) { retryWebhookDelivery(id: $id) { status } }",
+        id=delivery["id"],
+    )
+    assert retried["data"]["retryWebhookDelivery"] == {"status": "pending"}
+    rotated = graphql(
+        client,
+        chain.headers,
+        "mutation($id: UUID!) { rotateWebhookSecret(id: $id, input: {overlapHours: 2}) "
+        "{ secret endpoint { previousSecretExpiresAt } } }",
+        id=made["endpoint"]["id"],
+    )["data"]["rotateWebhookSecret"]
+    assert rotated["secret"] != made["secret"]
+    assert rotated["endpoint"]["previousSecretExpiresAt"]
+    bad = graphql(client, chain.headers, '{ webhookDeliveries(status: "lost") { data { id } } }')
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
