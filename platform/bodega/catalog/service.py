@@ -362,10 +362,11 @@ def product_field_errors(values: dict[str, Any]) -> list[FieldError]:
 
 
 def product_values(data: ProductIn | ProductUpdate) -> dict[str, Any]:
-    """The columns a product create or update sets (the tax rate as a Decimal)."""
+    """The columns a product create or update sets; the tax rate as a Decimal as stored
+    (numeric(5, 2)), so answers, events and audit entries all show "9.50", not "9.5"."""
     values = msgspec.structs.asdict(data) if isinstance(data, ProductIn) else changed_fields(data)
-    if "tax_rate" in values:
-        values["tax_rate"] = Decimal(values["tax_rate"])
+    if values.get("tax_rate") is not None:
+        values["tax_rate"] = Decimal(values["tax_rate"]).quantize(Decimal("0.01"))
     return values
 
 
@@ -380,10 +381,6 @@ async def _check_product_refs(
     actor: Actor, values: dict[str, Any], exclude: uuid.UUID | None = None
 ) -> None:
     _raise_if(product_field_errors(values))
-    if (
-        values.get("tax_rate") is not None
-    ):  # as stored (numeric(5, 2)): answers show "9.50", not "9.5"
-        values["tax_rate"] = values["tax_rate"].quantize(Decimal("0.01"))
     await _ensure_exists(
         Category, actor.tenant_id, values.get("category_id"), "category_id", "category"
     )

@@ -13,7 +13,7 @@ from typing import Any, get_args
 from urllib.parse import urlsplit
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, InvalidInput
+from bodega.api.errors import FieldError, InvalidInput, VersionConflict
 from bodega.api.pagination import Page
 from bodega.audit import (
     change_recorded,
@@ -209,11 +209,18 @@ async def rotate_secret(
         "previous_secret_expires_at": _now() + overlap if overlap else None,
         "version": before["version"] + 1,
     }
-    after = (
+    updated = (
         await WebhookEndpoint.update(values)
-        .where((WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.tenant_id == actor.tenant_id))
+        .where(
+            (WebhookEndpoint.id == endpoint_id)
+            & (WebhookEndpoint.tenant_id == actor.tenant_id)
+            & (WebhookEndpoint.version == before["version"])
+        )
         .returning(*WebhookEndpoint._meta.columns)
-    )[0]
+    )
+    if not updated:  # changed since it was read above (a concurrent PATCH): safe to retry
+        raise VersionConflict("webhook endpoint", before["version"] + 1)
+    after = updated[0]
     endpoint = to_struct(after, WebhookEndpointOut)
     await change_recorded(
         actor,

@@ -92,6 +92,11 @@ def test_import_creates_products_categories_and_links_suppliers(client, chain, s
     assert products["DRK-1"]["supplier_id"] is None
     assert products["PST-1"]["name"] == "Croissant, butter"
     assert products["PST-1"]["tax_rate"] == "9.00"
+    events = client.get("/v1/events", params={"type": "product.created"}, headers=chain.headers)
+    # each import's event carries the product exactly as the API answers it
+    created = {e["data"]["sku"]: e["data"] for e in events.json()["data"]}
+    assert created == {sku: products[sku] for sku in created}
+    assert set(created) >= {"BRD-1", "PST-1", "WGT-1", "DRK-1"}
     assert (products["WGT-1"]["unit"], products["WGT-1"]["plu"]) == ("kg", "1001")
     assert (
         products["DRK-1"]["gtin"],
