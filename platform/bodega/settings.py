@@ -49,6 +49,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How often the worker looks for new events and due deliveries."""
     webhook_timeout_seconds: float = 10
     """How long a webhook receiver has to answer."""
+    event_retention_days: int = 30
+    """Events (with their finished deliveries) older than this are deleted, hourly."""
     webhooks_allow_private_networks: bool = False
     """Deliver to loopback and private addresses (development); otherwise refused, so a
     tenant cannot make the platform call its internal network."""
@@ -58,6 +60,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(f"port must be 1..65535, got {self.port}")
         if self.rate_limit_per_minute < 1:
             raise ValueError("rate_limit_per_minute must be positive")
+        if self.event_retention_days < 1:
+            raise ValueError("event_retention_days must be positive")
         if self.worker_concurrency < 1:
             raise ValueError("worker_concurrency must be positive")
         if not 0 < self.webhook_timeout_seconds <= 60:
@@ -91,6 +95,7 @@ _ENV = {
     "BODEGA_RELAY_INTERVAL_SECONDS": "relay_interval_seconds",
     "BODEGA_WEBHOOK_TIMEOUT_SECONDS": "webhook_timeout_seconds",
     "BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "webhooks_allow_private_networks",
+    "BODEGA_EVENT_RETENTION_DAYS": "event_retention_days",
 }
 
 

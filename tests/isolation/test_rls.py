@@ -45,10 +45,14 @@ DEFINER_FUNCTIONS = {
     "bodega_find_invitation",
     "bodega_outbox_tenants",
     "bodega_due_deliveries",
+    "bodega_purge_idempotency_keys",
+    "bodega_purge_sessions",
+    "bodega_purge_events",
 }
 """SECURITY DEFINER functions the app role may call: they bypass RLS, so each one is reviewed
 (they return only the row matching an unguessable hash, or one email's login candidates, or
-for the relay only ids: which tenants have events to relay, which deliveries are due)."""
+for the relay only ids: which tenants have events to relay, which deliveries are due; the
+clean-up jobs' functions delete expired rows and return only a count)."""
 
 
 APPEND_ONLY = {"audit_log": ["refused", "refused"], "events": [0, "refused"]}

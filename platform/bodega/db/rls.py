@@ -8,7 +8,7 @@ nothing matches, so forgetting the scope fails closed.
 
 from __future__ import annotations
 
-__all__ = ["CURRENT_TENANT", "app_role_sql", "tenant_table_sql"]
+__all__ = ["CURRENT_TENANT", "app_role_sql", "purge_function_sql", "tenant_table_sql"]
 
 CURRENT_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 
@@ -49,3 +49,19 @@ CREATE POLICY tenant_isolation ON {table}
     WITH CHECK ({key} = {CURRENT_TENANT});
 GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role};
 """
+
+
+def purge_function_sql(name: str, table: str, condition: str, role: str) -> str:
+    """A clean-up function ``name(p_before timestamptz) -> rows deleted``: it deletes every
+    tenant's rows of ``table`` matching ``condition`` (on ``p_before``). SECURITY DEFINER, so
+    it is reviewed like the others; it returns a count, never a row. The names and the
+    condition come from the migrations' code, never from input."""
+    return f"""
+CREATE FUNCTION {name}(p_before timestamptz) RETURNS integer
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+    WITH gone AS (DELETE FROM {table} WHERE {condition} RETURNING 1)
+    SELECT count(*)::integer FROM gone
+$$;
+REVOKE ALL ON FUNCTION {name}(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {name}(timestamptz) TO {role};
+"""  # noqa: S608

@@ -1,6 +1,9 @@
-"""The events domain's part of the worker: the relay, the sweep, the delivery job."""
+"""The events domain's part of the worker: the relay, the sweep, the delivery job, and the
+clean-up of events past their retention."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from bodega.events.relay import deliver_webhook, queue_due_deliveries, relay_outbox
 from bodega.jobs.registry import JobRegistry
@@ -14,3 +17,9 @@ def register(registry: JobRegistry, settings: Settings) -> None:
     registry.periodic(queue_due_deliveries, every_s=settings.relay_interval_seconds)
     # a little over the HTTP timeout: arq re-runs a killed job 10 s after its timeout
     registry.tenant_job(deliver_webhook, timeout_s=settings.webhook_timeout_seconds + 5)
+    registry.purge(
+        "purge_events",
+        "bodega_purge_events",
+        timedelta(days=settings.event_retention_days),
+        minute={27},
+    )

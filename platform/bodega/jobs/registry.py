@@ -18,8 +18,10 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+import structlog
 
 from bodega.api.auth import Actor, system_actor
 from bodega.db import engine as db
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["CronSpec", "JobContext", "JobFunction", "JobRegistry", "JobSpec", "PeriodicSpec"]
 
 JobFunction = Callable[..., Awaitable[Any]]
+_log = structlog.get_logger("bodega.jobs")
 
 
 @dataclass
@@ -133,6 +136,26 @@ class JobRegistry:
             run_at_startup,
         )
         return fn
+
+    def purge(
+        self,
+        name: str,
+        function: str,
+        keep: timedelta,
+        *,
+        minute: set[int],
+        hour: set[int] | None = None,
+    ) -> JobFunction:
+        """A cron job calling the reviewed clean-up function ``function(p_before)`` (see
+        ``bodega.db.rls.purge_function_sql``) with "now minus ``keep``"."""
+
+        async def purge(ctx: JobContext) -> int:
+            async with ctx.transaction():
+                deleted = await db.fetchval(f"SELECT {function}($1)", ctx.clock() - keep)
+            _log.info("purged", rows=deleted)
+            return deleted
+
+        return self.cron(purge, name=name, minute=minute, hour=hour)
 
     def periodic(
         self,

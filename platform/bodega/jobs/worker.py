@@ -39,10 +39,13 @@ CONTEXT_KEY = "bodega"
 
 def build_registry(settings: Settings) -> JobRegistry:
     """The registry with every domain's jobs."""
-    from bodega.events.jobs import register as register_events
+    from bodega.api import jobs as api_jobs
+    from bodega.events import jobs as events_jobs
+    from bodega.tenancy import jobs as tenancy_jobs
 
     registry = JobRegistry()
-    register_events(registry, settings)
+    for domain in (api_jobs, tenancy_jobs, events_jobs):
+        domain.register(registry, settings)
     return registry
 
 
