@@ -145,3 +145,28 @@ def test_an_event_exists_exactly_when_its_change_commits(
     assert [e["data"]["code"] for e in events.json()["data"]] == ["KEPT"]
     audit = client.get("/v1/audit-log", params={"resource": "store"}, headers=chain.headers)
     assert [e["after"]["code"] for e in audit.json()["data"]] == ["KEPT"]
+
+
+def test_a_running_worker_runs_cron_jobs(settings: Settings) -> None:
+    """A cron job due at start-up runs once in a running (not burst) worker, as a system job."""
+    runs: list[Any] = []
+
+    async def tick(ctx: JobContext) -> None:
+        runs.append(ctx.tenant_id)
+
+    registry = JobRegistry()
+    registry.cron(tick, minute={0}, run_at_startup=True)
+
+    async def main() -> None:
+        async with job_context(settings, pool_size=1) as context:
+            worker = arq_worker(context, registry)
+            running = asyncio.create_task(worker.main())
+            for _ in range(50):
+                if runs:
+                    break
+                await asyncio.sleep(0.1)
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+
+    asyncio.run(main())
+    assert runs == [None]
