@@ -40,6 +40,7 @@ from bodega.catalog.routes import (
 )
 from bodega.db.engine import BodegaEngine, bind_tables
 from bodega.db.tables import all_tables
+from bodega.db.urls import app_database_url
 from bodega.events.routes import (
     EventController,
     WebhookDeliveryController,
@@ -171,16 +172,6 @@ def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
     return "ip:" + (client.host if client else "unknown")
 
 
-def _app_database_url(settings: Settings) -> str:
-    if settings.app_database_url:
-        return settings.app_database_url
-    if settings.database_url is None:
-        raise RuntimeError("no database configured: run through `bodega serve` or set DATABASE_URL")
-    from bodega.db.urls import with_user
-
-    return with_user(settings.database_url, settings.app_role)
-
-
 def create_app(settings: Settings) -> Litestar:
     """Build the API for ``settings``; connections open at start-up and close at shutdown."""
     configure_logging(settings)
@@ -192,7 +183,7 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = BodegaEngine(
             config={
-                "dsn": _app_database_url(settings),
+                "dsn": app_database_url(settings),
                 "server_settings": {"application_name": "bodega"},
             }
         )

@@ -45,11 +45,11 @@ def _run(coro: Any) -> Any:
 
 
 async def _app_engine(settings: Settings) -> Any:
-    from bodega.app import _app_database_url
     from bodega.db.engine import BodegaEngine, bind_tables
     from bodega.db.tables import all_tables
+    from bodega.db.urls import app_database_url
 
-    engine = BodegaEngine(config={"dsn": _app_database_url(settings)})
+    engine = BodegaEngine(config={"dsn": app_database_url(settings)})
     await engine.start_connection_pool(min_size=1, max_size=2)
     bind_tables(engine, all_tables())
     return engine

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["with_user"]
+if TYPE_CHECKING:
+    from bodega.settings import Settings
+
+__all__ = ["app_database_url", "with_user"]
 
 
 def with_user(url: str, user: str) -> str:
@@ -13,3 +17,13 @@ def with_user(url: str, user: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, parts.query, parts.fragment))
+
+
+def app_database_url(settings: Settings) -> str:
+    """The application role's connection: ``APP_DATABASE_URL``, or ``DATABASE_URL`` with the
+    app role as user."""
+    if settings.app_database_url:
+        return settings.app_database_url
+    if settings.database_url is None:
+        raise RuntimeError("no database configured: run through `bodega serve` or set DATABASE_URL")
+    return with_user(settings.database_url, settings.app_role)

@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 
 from bodega.db.engine import BodegaEngine, bind_tables
 from bodega.db.tables import all_tables
+from bodega.db.urls import app_database_url
 from bodega.jobs.queue import connect_queue, deserialize, serialize
 from bodega.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec, PeriodicSpec
 from bodega.settings import Settings
@@ -58,12 +59,10 @@ async def job_context(
     settings: Settings, *, clock: Callable[[], datetime] = _utcnow, pool_size: int | None = None
 ) -> AsyncIterator[JobContext]:
     """Open what jobs use (database pool, queue, HTTP client) and close it afterwards."""
-    from bodega.app import _app_database_url
-
     assert settings.redis_url is not None, "the worker needs Redis (embedded or REDIS_URL)"
     engine = BodegaEngine(
         config={
-            "dsn": _app_database_url(settings),
+            "dsn": app_database_url(settings),
             "server_settings": {"application_name": "bodega-worker"},
         }
     )
@@ -79,7 +78,7 @@ async def job_context(
         await engine.close_connection_pool()
 
 
-def _scoped(ctx: dict[str, Any], tenant_id: str | None, name: str) -> JobContext:
+def _scoped(ctx: dict[str, Any], tenant_id: str | None) -> JobContext:
     base: JobContext = ctx[CONTEXT_KEY]
     return dataclasses.replace(
         base, tenant_id=uuid.UUID(tenant_id) if tenant_id else None, job_id=ctx.get("job_id")
@@ -92,7 +91,7 @@ def _job_function(spec: JobSpec) -> Function:
             raise ValueError(f"tenant job {spec.name} was enqueued without a tenant")
         if not spec.tenant and tenant_id:
             raise ValueError(f"system job {spec.name} was enqueued for a tenant")
-        job = _scoped(ctx, tenant_id, spec.name)
+        job = _scoped(ctx, tenant_id)
         with structlog.contextvars.bound_contextvars(
             tenant_id=tenant_id, job=spec.name, job_id=job.job_id
         ):
@@ -104,7 +103,7 @@ def _job_function(spec: JobSpec) -> Function:
 def _cron_job(spec: CronSpec, prefix: str) -> Any:
     async def run(ctx: dict[str, Any]) -> Any:
         with structlog.contextvars.bound_contextvars(job=spec.name):
-            return await spec.fn(_scoped(ctx, None, spec.name))
+            return await spec.fn(_scoped(ctx, None))
 
     return cron(
         run,
