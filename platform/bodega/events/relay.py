@@ -10,7 +10,8 @@ go on, and once it is back the sweep queues every due delivery again.
    (the job id is the delivery's, so a delivery is never queued twice at once).
 3. ``deliver_webhook`` (a tenant job) leases the delivery, POSTs it, records the attempt and
    schedules the next one or ends it. A worker killed mid-POST leaves the lease to expire;
-   the delivery is then sent again (at least once: receivers deduplicate by event id).
+   the sweep then queues the attempt again, and it is sent again (at least once: receivers
+   deduplicate by event id).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ RELAY_BATCH = 500
 SWEEP_BATCH = 1000
 ERROR_CHARS = 500
 LEASE_MARGIN = timedelta(seconds=10)
-"""A lease outlives the HTTP timeout by this; arq re-runs a killed job only later still."""
+"""A lease outlives the whole attempt (at most the HTTP timeout) by this much."""
 DISABLE_AFTER = timedelta(days=2)
 """An endpoint is disabled when a delivery's retries run out and it has failed this long."""
 
@@ -124,9 +125,17 @@ async def queue_due_deliveries(ctx: JobContext) -> int:
     for row in due:
         ident = str(row["delivery_id"])
         queued += await ctx.queue.enqueue(
-            "deliver_webhook", ident, tenant_id=row["tenant_id"], key=ident
+            "deliver_webhook", ident, tenant_id=row["tenant_id"], key=_job_key(row)
         )
     return queued
+
+
+def _job_key(row: Any) -> str:
+    """One job per delivery attempt: the key changes with each attempt made, and with each
+    lease that ran out (a worker killed mid-attempt), so the attempt is queued again at once
+    rather than when the dead worker's job would be re-run."""
+    lease = row["lease_until"]
+    return f"{row['delivery_id']}:{row['attempt_count']}:{lease.timestamp() if lease else 0}"
 
 
 _CLAIM = """

@@ -87,9 +87,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     SELECT DISTINCT e.tenant_id FROM events e WHERE e.relayed_at IS NULL LIMIT p_limit
 $$;
 CREATE FUNCTION bodega_due_deliveries(p_now timestamptz, p_limit integer)
-RETURNS TABLE (tenant_id uuid, delivery_id uuid)
+RETURNS TABLE (tenant_id uuid, delivery_id uuid, attempt_count integer, lease_until timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-    SELECT d.tenant_id, d.id FROM webhook_deliveries d
+    SELECT d.tenant_id, d.id, d.attempt_count, d.lease_until FROM webhook_deliveries d
      WHERE d.status = 'pending' AND d.next_attempt_at <= p_now
        AND (d.lease_until IS NULL OR d.lease_until <= p_now)
      ORDER BY d.next_attempt_at LIMIT p_limit
