@@ -12,6 +12,7 @@ from msgspec import UNSET, Meta, UnsetType
 from bodega.api.pagination import named_page
 
 __all__ = [
+    "EVENT_TYPE_PATTERN",
     "DeliveryStatus",
     "EventOut",
     "EventPage",
@@ -29,10 +30,12 @@ __all__ = [
     "WebhookEndpointUpdate",
 ]
 
+EVENT_TYPE_PATTERN = r"^(\*|[a-z][a-z_]{0,30}\.(\*|[a-z][a-z_]{0,30}))$"
+"""What endpoint filters and the ``type`` filter of event lists accept."""
 EventTypePattern = Annotated[
     str,
     Meta(
-        pattern=r"^(\*|[a-z][a-z_]{0,30}\.(\*|[a-z][a-z_]{0,30}))$",
+        pattern=EVENT_TYPE_PATTERN,
         description='An event type ("product.created"), every type of an object ("product.*") '
         'or every event ("*").',
     ),

@@ -27,6 +27,7 @@ from bodega.db.ids import new_id
 from bodega.db.repository import changed_fields, get_row, list_page, to_struct
 from bodega.events.delivery import RETRY_WINDOW
 from bodega.events.schemas import (
+    EVENT_TYPE_PATTERN,
     DeliveryStatus,
     EventOut,
     ReplayIn,
@@ -59,7 +60,7 @@ __all__ = [
     "update_endpoint",
 ]
 
-_TYPE_FILTER = re.compile(r"^[a-z][a-z_]{0,30}\.(\*|[a-z][a-z_]{0,30})$")
+_TYPE_FILTER = re.compile(EVENT_TYPE_PATTERN)
 
 
 def _now() -> datetime:
