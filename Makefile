@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services fuzz lint snapshots bench clean
+.PHONY: run test test-services fuzz lint snapshots bench bench-events clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ snapshots: $(STAMP)
 # Read throughput of a real `bodega serve` against baselines of the same run (see bench/README.md).
 bench: $(STAMP)
 	$(BIN)/python bench/rest_reads.py $(BENCH_ARGS)
+
+# Events relayed and delivered per second to a local receiver, against its ceiling (bench/README.md).
+bench-events: $(STAMP)
+	$(BIN)/python bench/events.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check platform native tests
