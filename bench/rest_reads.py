@@ -35,6 +35,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+
 from bodega.cli import running_servers
 from bodega.db.embedded import EmbeddedServers
 from bodega.settings import get_settings

@@ -38,7 +38,7 @@ from bodega.catalog.routes import (
     StoreController,
     SupplierController,
 )
-from bodega.db.engine import BodegaEngine, bind_tables
+from bodega.db.engine import BodegaEngine, bind_tables, no_session_state
 from bodega.db.tables import all_tables
 from bodega.db.urls import app_database_url
 from bodega.events.routes import (
@@ -139,12 +139,6 @@ class MetricsController(PrometheusController):
     include_in_schema = False
 
 
-async def _no_session_state(connection: Any) -> None:
-    """Skip asyncpg's RESET ALL round trip when a connection returns to the pool: the tenant
-    is set per transaction (``set_config(..., true)``) and nothing sets session state.
-    asyncpg still does its own client-side clean-up, rolling back a transaction left open."""
-
-
 class FailOpenStore(RedisStore):
     """The rate limiter's store: while Redis is unreachable, requests are let through (and a
     warning is logged) rather than failed, so the API keeps working without Redis."""
@@ -188,7 +182,7 @@ def create_app(settings: Settings) -> Litestar:
             }
         )
         await engine.start_connection_pool(
-            min_size=1, max_size=settings.pool_size, reset=_no_session_state
+            min_size=1, max_size=settings.pool_size, reset=no_session_state
         )
         bind_tables(engine, all_tables())
         app.state.engine = engine

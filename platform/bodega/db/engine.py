@@ -29,6 +29,7 @@ __all__ = [
     "fetch",
     "fetchrow",
     "fetchval",
+    "no_session_state",
     "savepoint",
     "set_tenant",
     "transaction",
@@ -68,6 +69,12 @@ class BodegaEngine(PostgresEngine):
             return await super().run_ddl(ddl, in_pool)
         async with tx.lock:
             return await PostgresEngine.run_ddl(tx.engine, ddl, in_pool)
+
+
+async def no_session_state(connection: Any) -> None:
+    """A pool's ``reset``: skip asyncpg's RESET ALL round trip when a connection returns to
+    the pool. The tenant is set per transaction (``set_config(..., true)``) and nothing sets
+    session state; asyncpg still rolls back a transaction left open."""
 
 
 def bind_tables(engine: PostgresEngine, tables: Iterable[type[Table]]) -> None:

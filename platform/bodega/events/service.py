@@ -147,7 +147,9 @@ async def create_endpoint(actor: Actor, data: WebhookEndpointIn) -> WebhookEndpo
         "previous_secret_expires_at": None,
         "failing_since": None,
         "disabled_reason": None,
-        "created_at": _now(),
+        # the database's clock, which also dates events: the relay sends an endpoint the
+        # events of transactions that began no earlier than the one creating it
+        "created_at": await db.fetchval("SELECT now()"),
         "version": 1,
     }
     endpoint = await create_recorded(

@@ -24,11 +24,12 @@ from arq.connections import RedisSettings
 from arq.worker import Function, Worker, func
 from redis.exceptions import RedisError
 
-from bodega.db.engine import BodegaEngine, bind_tables
+from bodega.db.engine import BodegaEngine, bind_tables, no_session_state
 from bodega.db.tables import all_tables
 from bodega.db.urls import app_database_url
 from bodega.jobs.queue import connect_queue, deserialize, serialize
 from bodega.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec, PeriodicSpec
+from bodega.observability import configure_logging
 from bodega.settings import Settings
 
 __all__ = ["arq_worker", "build_registry", "drain", "job_context", "run_worker"]
@@ -66,7 +67,9 @@ async def job_context(
             "server_settings": {"application_name": "bodega-worker"},
         }
     )
-    await engine.start_connection_pool(min_size=1, max_size=pool_size or settings.pool_size)
+    await engine.start_connection_pool(
+        min_size=1, max_size=pool_size or settings.pool_size, reset=no_session_state
+    )
     bind_tables(engine, all_tables())
     queue = await connect_queue(settings.redis_url, settings.redis_prefix, retries=5)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=settings.worker_concurrency))
@@ -130,7 +133,7 @@ def arq_worker(context: JobContext, registry: JobRegistry, *, burst: bool = Fals
         handle_signals=False,
         max_jobs=settings.worker_concurrency,
         keep_result=0,
-        poll_delay=0.1 if burst else 0.5,
+        poll_delay=0.05,  # new jobs start only on a poll: a long delay caps throughput
         job_serializer=serialize,
         job_deserializer=deserialize,
         log_results=False,
@@ -142,7 +145,7 @@ async def _run_periodic(context: JobContext, spec: PeriodicSpec) -> int:
         return await spec.fn(dataclasses.replace(context, tenant_id=None, job_id=None))
 
 
-async def drain(context: JobContext, registry: JobRegistry, *, rounds: int = 100) -> int:
+async def drain(context: JobContext, registry: JobRegistry, *, rounds: int = 10_000) -> int:
     """Run the periodic tasks and every queued job until a round finds nothing to do;
     return the number of jobs run. Deterministic: for tests, benchmarks and ``--burst``."""
     total = 0
@@ -184,6 +187,7 @@ async def _stop_gracefully(worker: Worker, main: asyncio.Task[None], grace_s: fl
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or ``stop``): jobs, cron jobs and periodic tasks. While Redis
     is unreachable the arq loop is restarted every second; the periodic tasks go on."""
+    configure_logging(settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -137,12 +137,17 @@ def test_only_matching_types_after_the_endpoint_exists(
         ("/stores", "store.created"),
         ("/products", "product.created"),
         ("/products", "product.updated"),
+        ("/all", "webhook_endpoint.created"),  # its own: made in the same transaction
         ("/all", "store.created"),
         ("/all", "product.created"),
         ("/all", "product.updated"),
     }
     bodies = [json.loads(r.body) for r in receiver.requests]
-    assert {b["data"]["id"] for b in bodies} == {store.json()["id"], product["id"]}
+    assert {b["data"]["id"] for b in bodies} == {
+        store.json()["id"],
+        product["id"],
+        everything["endpoint"]["id"],
+    }
     assert len(_deliveries(client, chain, stores["endpoint"]["id"])) == 1
 
 
