@@ -35,6 +35,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from machine import cpu_busy, cpu_model  # bench/machine.py
 
 from bodega.cli import running_servers
 from bodega.db.embedded import EmbeddedServers
@@ -318,20 +319,8 @@ def measure(bench: Bench, keys: list[str], port: int, args, workdir: Path) -> Re
 # -- report ---------------------------------------------------------------------------------
 
 
-def cpu_busy(seconds: float = 1.0) -> float:
-    """Share of all cores busy over ``seconds`` (other processes: tests, builds, a browser)."""
-
-    def sample() -> tuple[int, int]:
-        values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return sum(values), values[3] + values[4]  # total, idle + iowait
-
-    (total0, idle0), _, (total1, idle1) = sample(), time.sleep(seconds), sample()
-    return 100 * (1 - (idle1 - idle0) / max(1, total1 - total0))
-
-
 def machine(database_url: str, args) -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next(x.split(":", 1)[1].strip() for x in cpuinfo.splitlines() if "model name" in x)
+    model = cpu_model()
     postgres = asyncio.run(sql(database_url, "SHOW server_version"))[0][0]
     packages = ", ".join(f"{p} {version(p)}" for p in ("litestar", "granian", "piccolo", "asyncpg"))
     busy = cpu_busy()
