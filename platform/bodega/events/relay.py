@@ -230,16 +230,17 @@ async def _record(ctx: JobContext, ident: uuid.UUID, claim: Any, result: Attempt
     now = ctx.clock()
     attempts = claim["attempt_count"] + 1
     following = None
-    if result.succeeded:
-        status = "succeeded"
-    elif retryable(result):
-        following = next_attempt_at(attempts, now, claim["retry_until"])
-        status = "pending" if following else "dead"
-    else:
-        status = "dead"
     error = None if result.succeeded else result.error or f"HTTP {result.status_code}"
     error = error and error[:ERROR_CHARS]
     async with ctx.transaction():
+        if result.succeeded:
+            status = "succeeded"
+        elif retryable(result):
+            in_window = await _attempts_in_window(ctx, ident, claim["retry_until"])
+            following = next_attempt_at(in_window + 1, now, claim["retry_until"])
+            status = "pending" if following else "dead"
+        else:
+            status = "dead"
         await db.execute(
             "INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempted_at, status_code,"
             " error, latency_ms, response_excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -266,6 +267,18 @@ async def _record(ctx: JobContext, ident: uuid.UUID, claim: Any, result: Attempt
         )
         exhausted = status == "dead" and retryable(result)
         await _endpoint_health(ctx, claim, result.succeeded, exhausted, now)
+
+
+async def _attempts_in_window(ctx: JobContext, ident: uuid.UUID, retry_until: datetime) -> int:
+    """Attempts made since the delivery's retry window began (a retry or replay opens a new
+    one, and the schedule starts again from its first wait)."""
+    return await db.fetchval(
+        "SELECT count(*) FROM webhook_attempts"
+        " WHERE tenant_id = $1 AND delivery_id = $2 AND attempted_at >= $3",
+        ctx.tenant_id,
+        ident,
+        retry_until - RETRY_WINDOW,
+    )
 
 
 async def _endpoint_health(

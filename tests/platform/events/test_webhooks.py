@@ -266,10 +266,11 @@ def test_dead_letter_disable_and_replay(
 def test_a_refusal_is_dead_at_once_and_can_be_retried(
     client: TestClient[Any], settings: Settings, receiver: Receiver
 ) -> None:
-    """A 404 will not change by retrying: dead after one attempt. Retried by hand, delivered."""
+    """A 404 will not change by retrying: dead after one attempt. Retried by hand, it starts a
+    new retry window: a failure waits the schedule's first wait again; then it is delivered."""
     chain = sign_up(client)
     made = _endpoint(client, chain, receiver.url(), ["product.*"])
-    receiver.answer(404)
+    receiver.answer(404, 500)
     _product(client, chain)
     run_jobs(settings)
     (delivery,) = _deliveries(client, chain, made["endpoint"]["id"])
@@ -278,11 +279,17 @@ def test_a_refusal_is_dead_at_once_and_can_be_retried(
     retried = client.post(f"/v1/webhook-deliveries/{delivery['id']}/retry", headers=chain.headers)
     assert retried.status_code == 200, retried.text
     assert retried.json()["status"] == "pending"
-    run_jobs(settings)
+    clock = Clock()
+    run_jobs(settings, clock)
+    (delivery,) = _deliveries(client, chain, made["endpoint"]["id"])
+    wait = datetime.fromisoformat(delivery["next_attempt_at"]) - clock.now
+    assert RETRY_DELAYS[0] * 0.9 <= wait <= RETRY_DELAYS[0] * 1.1 + timedelta(seconds=1)
+    clock.now += wait
+    run_jobs(settings, clock)
     detail = _detail(client, chain, delivery["id"])
     assert (detail["status"], [a["status_code"] for a in detail["attempts"]]) == (
         "succeeded",
-        [404, 200],
+        [404, 500, 200],
     )
     audit = client.get(
         "/v1/audit-log", params={"resource_id": delivery["id"]}, headers=chain.headers
