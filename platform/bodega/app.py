@@ -169,7 +169,12 @@ def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
 def create_app(settings: Settings) -> Litestar:
     """Build the API for ``settings``; connections open at start-up and close at shutdown."""
     configure_logging(settings)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    # short timeouts: with Redis unreachable, requests go on unthrottled instead of waiting
+    redis = (
+        Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1)
+        if settings.redis_url
+        else None
+    )
     if redis is None:
         raise RuntimeError("no Redis configured: run through `bodega serve` or set REDIS_URL")
 
