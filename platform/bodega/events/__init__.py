@@ -4,7 +4,7 @@ Other domains use :func:`emit` (most through ``bodega.audit.create_recorded`` an
 siblings, which emit for them).
 """
 
-from bodega.events.outbox import emit, matches
+from bodega.events.outbox import emit
 from bodega.events.schemas import EventOut
 
-__all__ = ["EventOut", "emit", "matches"]
+__all__ = ["EventOut", "emit"]

@@ -98,7 +98,7 @@ async def post(
     except (httpx.TimeoutException, TimeoutError):
         error = f"no answer within {timeout_s:g} s"
     except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        error = f"{type(exc).__name__}: {exc}"  # the attempt's record keeps 500 characters
     return AttemptResult(
         status_code=status_code,
         error=error,

@@ -15,7 +15,7 @@ __all__ = ["register"]
 def register(registry: JobRegistry, settings: Settings) -> None:
     registry.periodic(relay_outbox, every_s=settings.relay_interval_seconds)
     registry.periodic(queue_due_deliveries, every_s=settings.relay_interval_seconds)
-    # a little over the HTTP timeout: arq re-runs a killed job 10 s after its timeout
+    # a little over the HTTP timeout, which bounds one attempt
     registry.tenant_job(deliver_webhook, timeout_s=settings.webhook_timeout_seconds + 5)
     registry.purge(
         "purge_events",

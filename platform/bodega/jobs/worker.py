@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import structlog
 from arq import cron
-from arq.connections import RedisSettings
 from arq.worker import Function, Worker, func
 from redis.exceptions import RedisError
 
@@ -121,11 +120,9 @@ def _cron_job(spec: CronSpec, prefix: str) -> Any:
 def arq_worker(context: JobContext, registry: JobRegistry, *, burst: bool = False) -> Worker:
     """An arq worker for the registry's jobs and cron jobs, sharing ``context``'s connections."""
     settings = context.settings
-    assert settings.redis_url is not None
     return Worker(
         functions=[_job_function(spec) for spec in registry.jobs.values()],
         cron_jobs=[_cron_job(spec, settings.redis_prefix) for spec in registry.crons.values()],
-        redis_settings=RedisSettings.from_dsn(settings.redis_url),
         redis_pool=context.queue.redis,
         queue_name=context.queue.name,
         ctx={CONTEXT_KEY: context},
