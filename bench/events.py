@@ -438,7 +438,7 @@ class Run:
 async def measured(context, chain: Chain, control, ids: list[str], processes: Processes) -> Run:
     """Drain the outbox as ``bodega worker --burst`` does; check what the receiver got."""
     await reset(control)
-    registry = build_registry(context.settings)
+    registry = build_registry(context.settings, context.plugins)
     timings = timed(registry)
     commands = await redis_commands(context)
     cpu = processes.sample()
@@ -578,7 +578,7 @@ async def bench(settings: Settings, port: int, receiver: int, args) -> None:
         print(await machine(context, args), flush=True)
         processes = await Processes.find(context, receiver)
         chain = await set_up(context, f"http://{HOST}:{port}/hook")
-        await drain(context, build_registry(settings))  # the set-up's own events, if relayed
+        await drain(context, build_registry(settings, context.plugins))  # the set-up's own events, if relayed
         # warm-up (connections, caches): a small round, checked like the measured ones
         ids = await write_events(context, chain, WARMUP_EVENTS, 0)
         await measured(context, chain, control, ids, processes)

@@ -24,6 +24,7 @@ from bodega.db.embedded import EmbeddedServers
 from bodega.db.migrate import migrate
 from bodega.jobs.worker import build_registry, drain, job_context
 from bodega.settings import Settings, get_settings
+from tests.plugins.distributions import TEST_PLUGINS, installed, write_distribution
 
 TEMPLATE = f"bodega_template_{os.getpid()}"
 _database_numbers = itertools.count()
@@ -45,9 +46,17 @@ async def _admin(url: str, *statements: str) -> None:
 
 @pytest.fixture(scope="session")
 def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Settings pointing at the session's servers, with a migrated template database."""
+    """Settings pointing at the session's servers, with a migrated template database; the
+    suite's own plugins are installed (through entry points) for the session."""
     base = get_settings()
+    site = tmp_path_factory.mktemp("site-packages")
+    write_distribution(site, "bodega-test-plugins", TEST_PLUGINS)
     servers = EmbeddedServers(tmp_path_factory.mktemp("embedded"), delete_on_stop=True)
+    with installed(site):
+        yield from _servers(base, servers)
+
+
+def _servers(base: Settings, servers: EmbeddedServers) -> Iterator[Settings]:
     try:
         database_url = base.database_url or servers.start_postgres()
         redis_url = base.redis_url or servers.start_redis()
@@ -177,6 +186,6 @@ def run_jobs(settings: Settings, clock: Callable[[], datetime] | None = None) ->
     async def main() -> int:
         options = {"clock": clock} if clock else {}
         async with job_context(settings, pool_size=2, **options) as context:
-            return await drain(context, build_registry(settings))
+            return await drain(context, build_registry(settings, context.plugins))
 
     return asyncio.run(main())

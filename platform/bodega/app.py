@@ -48,6 +48,9 @@ from bodega.events.routes import (
 )
 from bodega.graphql import graphql_controller
 from bodega.observability import configure_logging
+from bodega.plugins import PluginHost, build_plugin_manager
+from bodega.plugins.mount import plugin_routers
+from bodega.plugins.routes import PluginController
 from bodega.settings import Settings
 from bodega.tenancy import Policy
 from bodega.tenancy.routes import (
@@ -76,6 +79,7 @@ ROUTE_HANDLERS = [
     EventController,
     WebhookEndpointController,
     WebhookDeliveryController,
+    PluginController,
 ]
 
 
@@ -166,9 +170,11 @@ def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
     return "ip:" + (client.host if client else "unknown")
 
 
-def create_app(settings: Settings) -> Litestar:
-    """Build the API for ``settings``; connections open at start-up and close at shutdown."""
+def create_app(settings: Settings, plugins: PluginHost | None = None) -> Litestar:
+    """Build the API for ``settings`` with the installed plugins (or ``plugins``);
+    connections open at start-up and close at shutdown."""
     configure_logging(settings)
+    host = plugins or build_plugin_manager(settings)
     # short timeouts: with Redis unreachable, requests go on unthrottled instead of waiting
     redis = (
         Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1)
@@ -189,11 +195,12 @@ def create_app(settings: Settings) -> Litestar:
         await engine.start_connection_pool(
             min_size=1, max_size=settings.pool_size, reset=no_session_state
         )
-        bind_tables(engine, all_tables())
+        bind_tables(engine, all_tables(host.piccolo_apps()))
         app.state.engine = engine
         try:
             yield
         finally:
+            await host.aclose()
             await engine.close_connection_pool()
             await redis.aclose()
 
@@ -202,7 +209,8 @@ def create_app(settings: Settings) -> Litestar:
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
-            graphql_controller(settings),
+            *plugin_routers(host),
+            graphql_controller(settings, host),
             health,
             ready,
             MetricsController,
@@ -227,6 +235,7 @@ def create_app(settings: Settings) -> Litestar:
         state=State(
             {
                 "redis": redis,
+                "plugins": host,
                 "tenancy_policy": Policy(
                     access_token_ttl=timedelta(hours=settings.access_token_ttl_hours),
                     invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),
@@ -237,8 +246,8 @@ def create_app(settings: Settings) -> Litestar:
             title="Bodega API",
             version=__version__,
             description=(
-                "Run a chain of small stores: catalog, users, API keys, audit log, events and "
-                "webhooks. "
+                "Run a chain of small stores: catalog, users, API keys, audit log, events, "
+                "webhooks and plugins. "
                 "Authenticate with `Authorization: Bearer <access token or API key>`. "
                 "Errors are RFC 9457 problem details; lists use cursor pagination; "
                 "POSTs accept `Idempotency-Key`; updates carry the object's `version`."

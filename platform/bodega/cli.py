@@ -294,7 +294,7 @@ async def _work(settings: Settings, burst: bool) -> None:
         await run_worker(settings)
         return
     async with job_context(settings) as context:
-        jobs = await drain(context, build_registry(settings))
+        jobs = await drain(context, build_registry(settings, context.plugins))
     console.print(f"Ran {jobs} job(s); nothing else is due.")
 
 

@@ -55,6 +55,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Deliver to loopback and private addresses (development); otherwise refused, so a
     tenant cannot make the platform call its internal network."""
 
+    disable_plugin_autoload: bool = False
+    """Load no plugin from entry points (only those named in ``plugins``), like pytest's
+    ``PYTEST_DISABLE_PLUGIN_AUTOLOAD``."""
+    plugins: tuple[str, ...] = ()
+    """Modules to load as plugins besides the installed ones (``BODEGA_PLUGINS=a,b``)."""
+    plugin_timeout_seconds: float = 5
+    """Time budget of one per-tenant plugin hook call; overrunning it counts as a failure."""
+    plugin_failure_threshold: int = 5
+    """Failures in a row after which a plugin is tripped off for a chain."""
+    plugin_cooldown_seconds: int = 300
+    """How long a tripped plugin is left alone before it is tried again."""
+
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be 1..65535, got {self.port}")
@@ -66,6 +78,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("worker_concurrency must be positive")
         if not 0 < self.webhook_timeout_seconds <= 60:
             raise ValueError("webhook_timeout_seconds must be in (0, 60]")
+        if self.plugin_timeout_seconds <= 0 or self.plugin_failure_threshold < 1:
+            raise ValueError("plugin_timeout_seconds and plugin_failure_threshold must be positive")
+        if self.plugin_cooldown_seconds < 1:
+            raise ValueError("plugin_cooldown_seconds must be positive")
         if not self.app_role.isidentifier():
             raise ValueError(f"app_role must be a plain identifier, got {self.app_role!r}")
 
@@ -96,11 +112,18 @@ _ENV = {
     "BODEGA_WEBHOOK_TIMEOUT_SECONDS": "webhook_timeout_seconds",
     "BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "webhooks_allow_private_networks",
     "BODEGA_EVENT_RETENTION_DAYS": "event_retention_days",
+    "BODEGA_DISABLE_PLUGIN_AUTOLOAD": "disable_plugin_autoload",
+    "BODEGA_PLUGINS": "plugins",
+    "BODEGA_PLUGIN_TIMEOUT_SECONDS": "plugin_timeout_seconds",
+    "BODEGA_PLUGIN_FAILURE_THRESHOLD": "plugin_failure_threshold",
+    "BODEGA_PLUGIN_COOLDOWN_SECONDS": "plugin_cooldown_seconds",
 }
 
 
 def get_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment (or ``environ``); empty values count as unset."""
     env = os.environ if environ is None else environ
-    raw = {field: env[name] for name, field in _ENV.items() if env.get(name)}
+    raw: dict[str, object] = {field: env[name] for name, field in _ENV.items() if env.get(name)}
+    if isinstance(raw.get("plugins"), str):
+        raw["plugins"] = [p.strip() for p in str(raw["plugins"]).split(",") if p.strip()]
     return msgspec.convert(raw, Settings, strict=False)

@@ -44,6 +44,7 @@ class BodegaError(Exception):
     status = 400
     slug = "bad-request"
     title = "Bad request"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, *, errors: Sequence[FieldError] = (), **extra: Any) -> None:
         super().__init__(detail)
@@ -148,6 +149,7 @@ def _bodega_error(request: Request[Any, Any, Any], exc: BodegaError) -> Response
         title=exc.title,
         request=request,
         errors=exc.errors,
+        headers=exc.headers,
         **exc.extra,
     )
 

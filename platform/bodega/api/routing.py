@@ -29,6 +29,7 @@ __all__ = [
     "patch",
     "post",
     "provide_actor",
+    "put",
 ]
 
 
@@ -73,6 +74,7 @@ def _with_problems(decorator: Any) -> Any:
 get = _with_problems(litestar.get)
 post = _with_problems(litestar.post)
 patch = _with_problems(litestar.patch)
+put = _with_problems(litestar.put)
 delete = _with_problems(litestar.delete)
 
 Limit = Annotated[

@@ -18,14 +18,18 @@ PICCOLO_CONF = "bodega.db.piccolo_conf"
 
 
 async def migrate(settings: Settings, *, verbose: bool = False) -> None:
-    """Apply every pending migration; raise ``RuntimeError`` naming the one that failed."""
+    """Apply every pending migration, the installed plugins' included; raise
+    ``RuntimeError`` naming the one that failed."""
     from bodega.db import piccolo_conf
+    from bodega.db.tables import app_registry
+    from bodega.plugins import build_plugin_manager
 
     if settings.database_url is None:
         raise RuntimeError("migrate needs a database_url (start the embedded server first)")
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF  # where Piccolo's finder looks for the registry
     piccolo_conf.DB = PostgresEngine(config={"dsn": settings.database_url})
     piccolo_conf.APP_ROLE = settings.app_role
+    piccolo_conf.APP_REGISTRY = app_registry(build_plugin_manager(settings).piccolo_apps())
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if not verbose else contextlib.nullcontext():
         result = await run_forwards(app_name="all", migration_id="all")

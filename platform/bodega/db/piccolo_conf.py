@@ -1,8 +1,9 @@
 """Piccolo's configuration: the registry of Piccolo apps, one per domain.
 
-``DB`` and ``APP_ROLE`` are assigned by :func:`bodega.db.migrate.migrate` just before the
-migrations run, because the database URL is known only at run time (the embedded server
-picks its socket).
+``DB``, ``APP_ROLE`` and the plugins' part of ``APP_REGISTRY`` are assigned by
+:func:`bodega.db.migrate.migrate` just before the migrations run, because the database URL
+is known only at run time (the embedded server picks its socket) and the plugins only once
+they are discovered.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from piccolo.engine.postgres import PostgresEngine
 DB: PostgresEngine | None = None
 APP_ROLE = "bodega_app"
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "bodega.tenancy.piccolo_app",
-        "bodega.api.piccolo_app",
-        "bodega.audit.piccolo_app",
-        "bodega.catalog.piccolo_app",
-        "bodega.events.piccolo_app",
-    ]
-)
+CORE_APPS = [
+    "bodega.tenancy.piccolo_app",
+    "bodega.api.piccolo_app",
+    "bodega.audit.piccolo_app",
+    "bodega.catalog.piccolo_app",
+    "bodega.events.piccolo_app",
+    "bodega.plugins.piccolo_app",
+]
+
+APP_REGISTRY = AppRegistry(apps=CORE_APPS)
+"""The core's apps; :func:`bodega.db.migrate.migrate` adds the installed plugins' apps."""

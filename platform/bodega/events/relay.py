@@ -65,11 +65,11 @@ async def relay_outbox(ctx: JobContext) -> int:
     relayed = 0
     for tenant_id in tenants:
         async with ctx.for_tenant(tenant_id).transaction():
-            relayed += await _relay_tenant(tenant_id, ctx.clock())
+            relayed += await _relay_tenant(ctx, tenant_id, ctx.clock())
     return relayed
 
 
-async def _relay_tenant(tenant_id: uuid.UUID, now: datetime) -> int:
+async def _relay_tenant(ctx: JobContext, tenant_id: uuid.UUID, now: datetime) -> int:
     events = await db.fetch(
         "SELECT id, type, created_at FROM events WHERE tenant_id = $1 AND relayed_at IS NULL"
         " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
@@ -106,13 +106,37 @@ async def _relay_tenant(tenant_id: uuid.UUID, now: datetime) -> int:
             now,
             now + RETRY_WINDOW,
         )
+    ids = [event["id"] for event in events]
     await db.execute(
         "UPDATE events SET relayed_at = $2 WHERE tenant_id = $1 AND id = ANY($3::uuid[])",
         tenant_id,
         now,
-        [event["id"] for event in events],
+        ids,
     )
+    await _to_plugins(ctx, tenant_id, ids)
     return len(events)
+
+
+async def _to_plugins(ctx: JobContext, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
+    """Hand the events to the event handlers of the plugins the chain has enabled."""
+    plugins = await ctx.plugins.for_tenant(tenant_id)
+    if not ctx.plugins.implementers("bodega_handle_event", plugins):
+        return
+    rows = await db.fetch(
+        "SELECT id, type, data::text AS data, created_at FROM events"
+        " WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id",
+        tenant_id,
+        ids,
+    )
+    for row in rows:
+        event = EventOut(
+            id=row["id"],
+            type=row["type"],
+            tenant_id=tenant_id,
+            data=msgspec.json.decode(row["data"]),
+            created_at=row["created_at"],
+        )
+        await ctx.plugins.call("bodega_handle_event", plugins, ctx.engine, event=event)
 
 
 async def queue_due_deliveries(ctx: JobContext) -> int:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from litestar import Request
 from strawberry.dataloader import DataLoader
 from strawberry.litestar.controller import BaseContext
 
 from bodega.api.auth import Actor, actor_of
+
+if TYPE_CHECKING:
+    from bodega.plugins import PluginContext, PluginHost
 
 __all__ = ["Context", "context_getter"]
 
@@ -35,6 +38,18 @@ class Context(BaseContext, kw_only=True):
 
             self.loaders[name] = DataLoader(load_fn=load)
         return self.loaders[name]
+
+    @property
+    def plugins(self) -> PluginHost:
+        return self.request.app.state.plugins
+
+    async def plugin(self, name: str) -> PluginContext:
+        """The caller's chain's context of plugin ``name`` (for a plugin's resolvers); an
+        error when the chain has not enabled it."""
+        from bodega.plugins.mount import tenant_plugins_for
+
+        tenant = await tenant_plugins_for(self.plugins, self.actor, name)
+        return self.plugins.context(name, tenant, self.request.app.state.engine)
 
 
 async def context_getter(request: Request[Any, Any, Any]) -> Context:

@@ -26,6 +26,8 @@ _CODES = {
     404: "NOT_FOUND",
     409: "CONFLICT",
     422: "BAD_USER_INPUT",
+    502: "PLUGIN_FAILED",
+    503: "UNAVAILABLE",
 }
 _log = structlog.get_logger("bodega.graphql")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.extensions import (
@@ -20,20 +20,31 @@ from bodega.graphql.resolve import ProblemErrors
 from bodega.graphql.types import SCALARS
 from bodega.settings import Settings
 
+if TYPE_CHECKING:
+    from bodega.plugins import PluginHost
+
 __all__ = ["build_schema", "graphql_controller"]
 
 MAX_TOKENS = 5_000
 QUERY_CACHE_SIZE = 256
 
 
-def build_schema(max_depth: int = 8) -> strawberry.Schema:
+def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
+    """The core's types and the installed plugins' (whose fields answer only for chains that
+    enabled them)."""
     from bodega.audit.graphql import AuditQuery
     from bodega.catalog.graphql import CatalogMutation, CatalogQuery
     from bodega.events.graphql import EventsMutation, EventsQuery
+    from bodega.plugins.graphql import PluginsMutation, PluginsQuery
     from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
 
-    query = merge_types("Query", (TenancyQuery, CatalogQuery, AuditQuery, EventsQuery))
-    mutation = merge_types("Mutation", (TenancyMutation, CatalogMutation, EventsMutation))
+    queries: list[type] = [TenancyQuery, CatalogQuery, AuditQuery, EventsQuery, PluginsQuery]
+    mutations: list[type] = [TenancyMutation, CatalogMutation, EventsMutation, PluginsMutation]
+    for name, types in plugins.graphql_types():
+        queries += _gated(plugins, name, types.query)
+        mutations += _gated(plugins, name, types.mutation)
+    query = merge_types("Query", tuple(queries))
+    mutation = merge_types("Mutation", tuple(mutations))
     return strawberry.Schema(
         query=query,
         mutation=mutation,
@@ -49,9 +60,20 @@ def build_schema(max_depth: int = 8) -> strawberry.Schema:
     )
 
 
-def graphql_controller(settings: Settings) -> Any:
+def _gated(plugins: PluginHost, name: str, type_: type | None) -> list[type]:
+    """``type_``'s fields, each answering only for chains that enabled plugin ``name``."""
+    from bodega.plugins.mount import PluginField
+
+    if type_ is None:
+        return []
+    for field in type_.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        field.extensions.append(PluginField(plugins, name))
+    return [type_]
+
+
+def graphql_controller(settings: Settings, plugins: PluginHost) -> Any:
     base = make_graphql_controller(
-        build_schema(settings.graphql_max_depth),
+        build_schema(plugins, settings.graphql_max_depth),
         path="/graphql",
         context_getter=context_getter,
         graphql_ide="graphiql",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from piccolo.engine.postgres import PostgresEngine
 
     from bodega.jobs.queue import JobQueue
+    from bodega.plugins import PluginHost
     from bodega.settings import Settings
 
 __all__ = ["CronSpec", "JobContext", "JobFunction", "JobRegistry", "JobSpec", "PeriodicSpec"]
@@ -41,15 +42,19 @@ _log = structlog.get_logger("bodega.jobs")
 
 @dataclass
 class JobContext:
-    """What a running job gets: its tenant, the database, the queue, an HTTP client, a clock."""
+    """What a running job gets: its tenant, the database, the queue, an HTTP client, a clock,
+    and the plugin host."""
 
     settings: Settings
     engine: PostgresEngine
     queue: JobQueue
     http: httpx.AsyncClient
     clock: Callable[[], datetime]
+    plugins: PluginHost
     tenant_id: uuid.UUID | None = None
     job_id: str | None = None
+    attempt: int = 1
+    """Which try of the job this is (a job raising ``arq.Retry`` runs again)."""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:

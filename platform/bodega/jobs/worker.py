@@ -29,6 +29,7 @@ from bodega.db.urls import app_database_url
 from bodega.jobs.queue import connect_queue, deserialize, serialize
 from bodega.jobs.registry import CronSpec, JobContext, JobRegistry, JobSpec, PeriodicSpec
 from bodega.observability import configure_logging
+from bodega.plugins import PluginHost, build_plugin_manager
 from bodega.settings import Settings
 
 __all__ = ["arq_worker", "build_registry", "drain", "job_context", "run_worker"]
@@ -38,8 +39,8 @@ _log = structlog.get_logger("bodega.jobs")
 CONTEXT_KEY = "bodega"
 
 
-def build_registry(settings: Settings) -> JobRegistry:
-    """The registry with every domain's jobs."""
+def build_registry(settings: Settings, plugins: PluginHost) -> JobRegistry:
+    """The registry with every domain's jobs and the installed plugins'."""
     from bodega.api import jobs as api_jobs
     from bodega.events import jobs as events_jobs
     from bodega.tenancy import jobs as tenancy_jobs
@@ -47,6 +48,7 @@ def build_registry(settings: Settings) -> JobRegistry:
     registry = JobRegistry()
     for domain in (api_jobs, tenancy_jobs, events_jobs):
         domain.register(registry, settings)
+    plugins.register_jobs(registry)
     return registry
 
 
@@ -58,8 +60,10 @@ def _utcnow() -> datetime:
 async def job_context(
     settings: Settings, *, clock: Callable[[], datetime] = _utcnow, pool_size: int | None = None
 ) -> AsyncIterator[JobContext]:
-    """Open what jobs use (database pool, queue, HTTP client) and close it afterwards."""
+    """Open what jobs use (database pool, queue, HTTP client, plugins) and close it
+    afterwards."""
     assert settings.redis_url is not None, "the worker needs Redis (embedded or REDIS_URL)"
+    plugins = build_plugin_manager(settings)
     engine = BodegaEngine(
         config={
             "dsn": app_database_url(settings),
@@ -69,11 +73,15 @@ async def job_context(
     await engine.start_connection_pool(
         min_size=1, max_size=pool_size or settings.pool_size, reset=no_session_state
     )
-    bind_tables(engine, all_tables())
+    bind_tables(engine, all_tables(plugins.piccolo_apps()))
     queue = await connect_queue(settings.redis_url, settings.redis_prefix, retries=5)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=settings.worker_concurrency))
+    plugins.use(http=http, queue=queue)
+    plugins.clock = clock
     try:
-        yield JobContext(settings=settings, engine=engine, queue=queue, http=http, clock=clock)
+        yield JobContext(
+            settings=settings, engine=engine, queue=queue, http=http, clock=clock, plugins=plugins
+        )
     finally:
         await http.aclose()
         await queue.close()
@@ -83,7 +91,10 @@ async def job_context(
 def _scoped(ctx: dict[str, Any], tenant_id: str | None) -> JobContext:
     base: JobContext = ctx[CONTEXT_KEY]
     return dataclasses.replace(
-        base, tenant_id=uuid.UUID(tenant_id) if tenant_id else None, job_id=ctx.get("job_id")
+        base,
+        tenant_id=uuid.UUID(tenant_id) if tenant_id else None,
+        job_id=ctx.get("job_id"),
+        attempt=ctx.get("job_try") or 1,
     )
 
 
@@ -189,8 +200,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    registry = build_registry(settings)
     async with job_context(settings) as context:
+        registry = build_registry(settings, context.plugins)
         periodic = [asyncio.create_task(_every(context, s)) for s in registry.periodics.values()]
         _log.info("worker started", jobs=sorted(registry.jobs), queue=context.queue.name)
         try:

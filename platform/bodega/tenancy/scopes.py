@@ -20,12 +20,16 @@ SCOPES: dict[str, str] = {
     "audit:read": "Read the audit log.",
     "events:read": "Read events, webhook endpoints and deliveries.",
     "webhooks:manage": "Add, change and delete webhook endpoints; retry and replay deliveries.",
+    "plugins:read": "See the installed plugins and which the chain has enabled.",
+    "plugins:manage": "Enable and disable plugins and change their settings.",
 }
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "owner": frozenset(SCOPES),
-    "manager": frozenset({"catalog:read", "stores:write", "users:read"}),
-    "auditor": frozenset({"catalog:read", "users:read", "audit:read", "events:read"}),
+    "manager": frozenset({"catalog:read", "stores:write", "users:read", "plugins:read"}),
+    "auditor": frozenset(
+        {"catalog:read", "users:read", "audit:read", "events:read", "plugins:read"}
+    ),
     "staff": frozenset({"catalog:read"}),
 }
 

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from bodega.db.engine import BodegaEngine
+from bodega.settings import Settings
 from tests.conftest import api_key, graphql, sign_up
 
 PRODUCTS_WITH_RELATIONS = """
@@ -59,8 +60,9 @@ def test_depth_limit_refuses_deep_queries(client, stocked):
     assert "errors" not in graphql(client, stocked.headers, deep)
     nested = "{ products { data { category { id } } } }"
     from bodega.graphql import build_schema
+    from bodega.plugins import build_plugin_manager
 
-    result = build_schema(max_depth=2).execute_sync(nested)
+    result = build_schema(build_plugin_manager(Settings()), max_depth=2).execute_sync(nested)
     assert result.errors
     assert "exceeds maximum operation depth" in result.errors[0].message
 

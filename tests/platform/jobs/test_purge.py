@@ -35,10 +35,9 @@ def _counts(settings: Settings, chain: Chain) -> dict[str, int]:
 
 
 def _purge_all(settings: Settings, at: datetime) -> dict[str, int]:
-    registry = build_registry(settings)
-
     async def main() -> dict[str, int]:
         async with job_context(settings, pool_size=1, clock=lambda: at) as context:
+            registry = build_registry(settings, context.plugins)
             return {name: await spec.fn(context) for name, spec in registry.crons.items()}
 
     return asyncio.run(main())
