@@ -136,6 +136,12 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
             headers=h,
         )
     )
+    plugin = client.put(
+        "/v1/plugins/stamps",
+        json={"settings": {"label": f"Stamp {tag}", "api_token": f"token-{tag}-0123456789"}},
+        headers=h,
+    )
+    assert plugin.status_code == 200, plugin.text
     # the webhook endpoint came after the product: this change is what it receives
     changed = client.patch(
         f"/v1/products/{product['id']}", json={"version": product["version"]}, headers=h

@@ -188,6 +188,11 @@ OWN_CHAIN = {
     "me": "the caller itself (test_me_and_tenant_...)",
     "tenant": "the caller's own chain (test_me_and_tenant_...)",
     "updateTenant": "the caller's own chain (test_update_tenant_...)",
+    "plugins": "plugins are named: the caller's own chain's (test_plugins_...)",
+    "plugin": "the caller's own chain's plugin state (test_plugins_...)",
+    "enablePlugin": "enables for the caller's own chain (test_plugins_...)",
+    "disablePlugin": "disables for the caller's own chain (test_plugins_...)",
+    "stampsCount": "a test plugin's field: the caller's chain only (test_plugins_...)",
 }
 """Fields that name no object: they act on the caller's own chain."""
 
@@ -435,6 +440,28 @@ def test_update_tenant_changes_only_the_callers_chain(
         result
     )
     assert client.get("/v1/tenant", headers=world.a.headers).json() == before
+
+
+def test_plugins_are_per_chain(client: TestClient[Any], world: World) -> None:
+    """B's plugin fields show B's own plugin state and data; B's changes leave A's alone."""
+    a_before = client.get("/v1/plugins/stamps", headers=world.a.headers).json()
+    b = world.b.headers
+    read = graphql(
+        client,
+        b,
+        '{ plugins { data { name settings } } plugin(name: "stamps") { settings } stampsCount }',
+    )
+    assert "errors" not in read, read
+    assert [s for s in world.a_secrets() if s in json.dumps(read)] == []
+    changed = graphql(
+        client,
+        b,
+        'mutation { enablePlugin(name: "stamps", input: {settings: {label: "B2"}}) { version }'
+        ' gone: disablePlugin(name: "flaky") }',
+    )
+    assert changed["data"]["enablePlugin"]["version"] >= 2, changed
+    assert changed["errors"][0]["extensions"]["code"] == "NOT_FOUND"  # flaky: never enabled
+    assert client.get("/v1/plugins/stamps", headers=world.a.headers).json() == a_before
 
 
 INTROSPECTION = """{ __schema {

@@ -184,7 +184,17 @@ NO_FOREIGN_OBJECT: dict[tuple[str, str], str] = {
     ("PATCH", "/v1/tenant"): "the caller's own chain (test_tenant_patch_...)",
     ("POST", "/v1/invitations/accept"): "names the invitation by its secret token, not an id",
     ("POST", "/v1/products/import"): "writes the caller's catalog (test_import_...)",
+    (
+        "GET",
+        "/v1/plugins",
+    ): "plugins are named, not ids; each chain sees its own (test_plugins_...)",
+    ("GET", "/v1/plugins/{name}"): "the caller's own chain's plugin state (test_plugins_...)",
+    ("PUT", "/v1/plugins/{name}"): "enables for the caller's own chain (test_plugins_...)",
+    ("DELETE", "/v1/plugins/{name}"): "disables for the caller's own chain (test_plugins_...)",
 }
+
+PLUGIN_PREFIX = re.compile(r"^/v1/plugins/[a-z][a-z0-9_]+/")
+"""Routes of installed plugins, gated by the host: test_plugin_routes_are_gated_by_the_host."""
 
 OUTSIDE_V1 = {"/graphql", "/health", "/ready", "/metrics"}
 """Routes outside /v1/: GraphQL (test_graphql.py) and operations, which hold no tenant data.
@@ -339,12 +349,50 @@ def test_every_route_is_covered(client: TestClient[Any]) -> None:
     """Each (method, path) under /v1/ has a cross-tenant case or a documented reason why no other
     tenant's object can be reached through it; neither table names a route that is gone."""
     routes = _routes(client)
-    v1 = {r for r in routes if r[1].startswith("/v1/")}
+    v1 = {r for r in routes if r[1].startswith("/v1/") and not PLUGIN_PREFIX.match(r[1])}
     assert sorted(v1 - CASES.keys() - NO_FOREIGN_OBJECT.keys()) == [], "add a case to CASES"
     assert sorted((CASES.keys() | NO_FOREIGN_OBJECT.keys()) - v1) == []
     assert not CASES.keys() & NO_FOREIGN_OBJECT.keys()
-    others = {path for _, path in routes - v1 if not path.startswith("/schema")}
+    others = {
+        path
+        for _, path in routes - v1
+        if not path.startswith("/schema") and not PLUGIN_PREFIX.match(path)
+    }
     assert others == OUTSIDE_V1
+
+
+def test_plugins_are_per_chain(client: TestClient[Any], world: World) -> None:
+    """A chain's plugins, settings and plugin data are its own: B sees none of A's, B's
+    disabling cannot touch A's, and B enabling a plugin changes nothing of A's."""
+    a_before = client.get("/v1/plugins/stamps", headers=world.a.headers).json()
+    assert MARK in a_before["settings"]["label"]
+    seen = [
+        client.get("/v1/plugins", headers=world.b.headers),
+        client.get("/v1/plugins/stamps", headers=world.b.headers),
+        client.get("/v1/plugins/stamps/stamps/", headers=world.b.headers),
+        client.get("/v1/plugins/stamps/stamps/whoami", headers=world.b.headers),
+    ]
+    assert all(r.status_code == 200 for r in seen), [r.text for r in seen]
+    assert [s for s in world.a_secrets() if any(s in r.text for r in seen)] == []
+    assert "token-zq7mark" not in "".join(r.text for r in seen)
+    changed = client.put(
+        "/v1/plugins/stamps", json={"settings": {"label": "B again"}}, headers=world.b.headers
+    )
+    assert changed.status_code == 200, changed.text
+    assert client.delete("/v1/plugins/flaky", headers=world.b.headers).status_code == 404
+    assert client.get("/v1/plugins/stamps", headers=world.a.headers).json() == a_before
+
+
+def test_plugin_routes_are_gated_by_the_host(client: TestClient[Any]) -> None:
+    """Every route of every installed plugin answers 404 to a chain that has not enabled it
+    (and 401 without credentials), before the plugin's own code runs."""
+    fresh = sign_up(client)
+    plugin_routes = sorted(r for r in _routes(client) if PLUGIN_PREFIX.match(r[1]))
+    assert ("GET", "/v1/plugins/stamps/stamps/whoami") in plugin_routes
+    for method, path in plugin_routes:
+        url = _at(path, new_uuid())
+        assert_problem(client.request(method, url, headers=fresh.headers, json={}), 404)
+        assert_problem(client.request(method, url, json={}), 401)
 
 
 def test_me_and_tenant_are_the_callers_own(client: TestClient[Any], world: World) -> None:

@@ -36,6 +36,8 @@ TENANT_TABLES = (
     "webhook_endpoints",
     "webhook_deliveries",
     "webhook_attempts",
+    "tenant_plugins",
+    "stamps",  # a table of the suite's test plugin: plugins' tables are under RLS too
 )
 """Every tenant-owned table; the chains' seeds leave rows of both chains in each."""
 
@@ -48,6 +50,7 @@ DEFINER_FUNCTIONS = {
     "bodega_purge_idempotency_keys",
     "bodega_purge_sessions",
     "bodega_purge_events",
+    "bodega_plugin_tenants",
 }
 """SECURITY DEFINER functions the app role may call: they bypass RLS, so each one is reviewed
 (they return only the row matching an unguessable hash, or one email's login candidates, or

@@ -17,7 +17,7 @@ from strawberry.extensions import FieldExtension
 from bodega.api.auth import Actor, actor_of
 from bodega.api.errors import BodegaError, NotFound, Unauthorized, problem_response
 from bodega.plugins.context import PluginContext
-from bodega.plugins.manager import PluginHost, TenantPlugins
+from bodega.plugins.manager import PluginError, PluginHost, TenantPlugins
 
 if TYPE_CHECKING:
     from strawberry.types import Info
@@ -120,7 +120,7 @@ def _router(host: PluginHost, name: str, handlers: list[Any]) -> Router:
             error.status, error.detail, slug=error.slug, title=error.title, request=request
         )
 
-    return Router(
+    router = Router(
         path=f"/v1/plugins/{name}",
         route_handlers=handlers,
         guards=[enabled],
@@ -129,6 +129,13 @@ def _router(host: PluginHost, name: str, handlers: list[Any]) -> Router:
         exception_handlers={Exception: failed},
         tags=[f"plugin: {name}"],
     )
+    if any(route.path == router.path for route in router.routes):
+        raise PluginError(
+            f"plugin {name!r} has a route at {router.path} itself, which is the plugin's own "
+            f"resource (GET/PUT/DELETE): give its routes a path below it, like "
+            f"{router.path}/status."
+        )
+    return router
 
 
 def plugin_routers(host: PluginHost) -> list[Router]:

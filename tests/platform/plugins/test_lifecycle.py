@@ -18,7 +18,7 @@ from bodega.settings import Settings
 from tests.conftest import Chain, api_key, assert_problem, graphql, run_jobs
 
 TOKEN = "tok_live_0123456789abcdef"  # noqa: S105 (a made-up secret)
-MASKED = "••••cdef"  # noqa: S105
+MASKED = "••••cdef"
 _skus = itertools.count()
 
 

@@ -33,7 +33,7 @@ def bodega_handle_event(event: Any) -> Any:
 
 
 class FlakyController(Controller):
-    path = "/"
+    path = "/answer"
 
     @get("/")
     async def answer(self) -> dict[str, str]:
