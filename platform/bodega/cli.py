@@ -126,6 +126,130 @@ async def _list_tenants(settings: Settings) -> list[Any]:
 
 
 @main.group()
+def plugins() -> None:
+    """Installed plugins, and enabling them for a chain."""
+
+
+def _plugin_host(settings: Settings) -> Any:
+    from bodega.plugins import PluginError, build_plugin_manager
+
+    try:
+        return build_plugin_manager(settings)
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@plugins.command("list")
+@click.option("--tenant", "tenant_id", type=click.UUID, help="Also show this chain's state.")
+def plugins_list(tenant_id: uuid.UUID | None) -> None:
+    """List the installed plugins (and, with --tenant, which the chain has enabled)."""
+    host = _plugin_host(get_settings())
+    if tenant_id is None:
+        for plugin in host.plugins.values():
+            click.echo(f"{plugin.name:<24} {plugin.version:<10} {plugin.description}")
+        return
+    with running_servers(get_settings()) as settings:
+        page = _run(_as_tenant(settings, tenant_id, "list_plugins"))
+    for plugin in page.data:
+        state = "enabled" if plugin.enabled else "-"
+        if plugin.tripped_until:
+            state = f"tripped until {plugin.tripped_until:%Y-%m-%d %H:%M}"
+        click.echo(f"{plugin.name:<24} {plugin.plugin_version or '?':<10} {state}")
+
+
+@plugins.command("info")
+@click.argument("name")
+def plugins_info(name: str) -> None:
+    """Show a plugin: version, distribution, scopes, hooks, settings (JSON Schema)."""
+    host = _plugin_host(get_settings())
+    plugin = host.plugins.get(name)
+    if plugin is None:
+        raise click.ClickException(f"no plugin named {name!r} is installed")
+    info = {
+        "name": plugin.name,
+        "version": plugin.version,
+        "description": plugin.description,
+        "distribution": plugin.distribution,
+        "requires_bodega": plugin.info.requires_bodega,
+        "scopes": sorted(plugin.info.scopes),
+        "hooks": host.hooks_of(name),
+        "routes": f"/v1/plugins/{name}/" if name in host.routed else None,
+        "settings": msgspec.json.schema(plugin.info.settings),
+    }
+    _print_result(info)
+
+
+@plugins.command("enable")
+@click.argument("name")
+@click.option("--tenant", "tenant_id", required=True, type=click.UUID, help="The chain's id.")
+@click.option("--settings", "settings_json", help="All settings as a JSON object.")
+@click.option(
+    "--set", "pairs", multiple=True, metavar="KEY=VALUE", help="One setting (JSON or text)."
+)
+def plugins_enable(
+    name: str, tenant_id: uuid.UUID, settings_json: str | None, pairs: tuple[str, ...]
+) -> None:
+    """Enable plugin NAME for a chain (or change its settings), as the chain's owner would."""
+    from bodega.plugins.schemas import PluginEnable
+
+    values = _plugin_settings(settings_json, pairs)
+    data = PluginEnable(settings=values) if values is not None else PluginEnable()
+    with running_servers(get_settings()) as settings:
+        _print_result(_run(_as_tenant(settings, tenant_id, "enable_plugin", name, data)))
+
+
+@plugins.command("disable")
+@click.argument("name")
+@click.option("--tenant", "tenant_id", required=True, type=click.UUID, help="The chain's id.")
+def plugins_disable(name: str, tenant_id: uuid.UUID) -> None:
+    """Disable plugin NAME for a chain (its settings are kept)."""
+    with running_servers(get_settings()) as settings:
+        _run(_as_tenant(settings, tenant_id, "disable_plugin", name))
+    console.print(f"[green]{name} is disabled for {tenant_id}.[/green]")
+
+
+def _plugin_settings(settings_json: str | None, pairs: tuple[str, ...]) -> dict[str, Any] | None:
+    if settings_json is None and not pairs:
+        return None
+    try:
+        values = msgspec.json.decode(settings_json) if settings_json else {}
+    except msgspec.DecodeError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--settings") from exc
+    if not isinstance(values, dict):
+        raise click.BadParameter("must be a JSON object", param_hint="--settings")
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--set")
+        try:
+            values[key] = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            values[key] = raw  # plain text
+    return values
+
+
+async def _as_tenant(settings: Settings, tenant_id: uuid.UUID, action: str, *args: Any) -> Any:
+    """Run ``bodega.plugins.service.<action>`` for the chain as its system actor."""
+    from bodega.api.auth import system_actor
+    from bodega.db import engine as db
+    from bodega.db.migrate import migrate as run_migrations
+    from bodega.plugins import service
+    from bodega.tenancy import SCOPES
+
+    host = _plugin_host(settings)
+    await run_migrations(settings)
+    engine = await _app_engine(settings)
+    try:
+        async with db.transaction(engine, tenant_id):
+            actor = system_actor(tenant_id, frozenset(SCOPES))
+            return await getattr(service, action)(actor, host, *args)
+    except Exception as exc:
+        raise click.ClickException(_explain(exc)) from exc
+    finally:
+        await engine.close_connection_pool()
+
+
+@main.group()
 def catalog() -> None:
     """Catalog tools."""
 

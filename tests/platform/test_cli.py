@@ -26,6 +26,9 @@ def bodega(settings, tmp_path_factory):
         "REDIS_URL": settings.redis_url,
         "BODEGA_DATA_DIR": str(tmp_path_factory.mktemp("bodega-data")),
         "COLUMNS": "200",
+        # a plugin of the suite, loaded by module name (the tests folder must be importable)
+        "BODEGA_PLUGINS": "tests.plugins.flaky",
+        "PYTHONPATH": str(ROOT),
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -147,3 +150,27 @@ def test_migrate_is_a_no_op_on_a_migrated_database(bodega, applied, client, demo
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stderr
     assert walk(client, "/v1/products", demo_owner) == before
+
+
+def test_plugins_commands_show_enable_and_disable(bodega, applied):
+    listed = bodega("plugins", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "flaky" in listed.stdout
+    info = bodega("plugins", "info", "flaky")
+    assert info.returncode == 0, info.stderr
+    assert json.loads(info.stdout)["hooks"] == ["bodega_handle_event", "bodega_routes"]
+    refused = bodega("plugins", "enable", "flaky", "--tenant", DEMO_TENANT, "--set", "colour=red")
+    assert refused.returncode == 1
+    assert "settings.colour: unknown setting" in refused.stderr
+    enabled = bodega("plugins", "enable", "flaky", "--tenant", DEMO_TENANT)
+    assert enabled.returncode == 0, enabled.stderr
+    assert json.loads(enabled.stdout)["enabled"] is True
+    state = bodega("plugins", "list", "--tenant", DEMO_TENANT)
+    assert any(line.split()[0::2] == ["flaky", "enabled"] for line in state.stdout.splitlines())
+    assert bodega("plugins", "disable", "flaky", "--tenant", DEMO_TENANT).returncode == 0
+    again = bodega("plugins", "disable", "flaky", "--tenant", DEMO_TENANT)
+    assert again.returncode == 1
+    assert "No enabled plugin with id flaky" in again.stderr
+    missing = bodega("plugins", "info", "nonesuch")
+    assert missing.returncode == 1
+    assert "no plugin named 'nonesuch' is installed" in missing.stderr

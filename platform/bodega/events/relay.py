@@ -118,7 +118,8 @@ async def _relay_tenant(ctx: JobContext, tenant_id: uuid.UUID, now: datetime) ->
 
 
 async def _to_plugins(ctx: JobContext, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
-    """Hand the events to the event handlers of the plugins the chain has enabled."""
+    """Hand the events to the event handlers of the plugins the chain has enabled; like an
+    endpoint, a plugin gets the events of the transaction enabling it and later ones."""
     plugins = await ctx.plugins.for_tenant(tenant_id)
     if not ctx.plugins.implementers("bodega_handle_event", plugins):
         return
@@ -136,7 +137,13 @@ async def _to_plugins(ctx: JobContext, tenant_id: uuid.UUID, ids: list[uuid.UUID
             data=msgspec.json.decode(row["data"]),
             created_at=row["created_at"],
         )
-        await ctx.plugins.call("bodega_handle_event", plugins, ctx.engine, event=event)
+        await ctx.plugins.call(
+            "bodega_handle_event",
+            plugins,
+            ctx.engine,
+            only=lambda name: plugins.enabled_at[name] <= event.created_at,  # noqa: B023
+            event=event,
+        )
 
 
 async def queue_due_deliveries(ctx: JobContext) -> int:

@@ -31,7 +31,7 @@ from bodega import __version__
 from bodega.api.auth import system_actor
 from bodega.db import engine as db
 from bodega.plugins import hookspecs
-from bodega.plugins.breaker import Breaker
+from bodega.plugins.breaker import FAILURES
 from bodega.plugins.context import PluginContext
 from bodega.plugins.info import GraphQLTypes, PluginInfo
 from bodega.settings import Settings
@@ -85,6 +85,10 @@ class TenantPlugins:
     """Plugins tripped off until the given time."""
     recovering: frozenset[str] = frozenset()
     """Plugins whose cool-down has passed: the next call decides (success: recovered)."""
+    enabled_at: Mapping[str, datetime] = field(default_factory=dict)
+    """When each was (last) enabled, by the database's clock, which also dates events."""
+    failing: frozenset[str] = frozenset()
+    """Plugins that failed on their last call (a success resets their count)."""
 
     @property
     def active(self) -> frozenset[str]:
@@ -102,7 +106,10 @@ class PluginHost:
         self.settings = settings
         self.manager = manager
         self.plugins: dict[str, InstalledPlugin] = {}
-        self.breaker = Breaker(settings.plugin_failure_threshold)
+        self._failing: set[tuple[uuid.UUID, str]] = set()
+        """Failed since the chain's state was read: a success must reset the count."""
+        self._tripped: dict[tuple[uuid.UUID, str], datetime] = {}
+        """Tripped by this process since the chain's state was read."""
         self.clock: Callable[[], datetime] = _utcnow
         self._settings_cache: dict[tuple[uuid.UUID, str, int], Any] = {}
         self._callers: dict[tuple[str, frozenset[str]], pluggy.HookCaller] = {}
@@ -211,7 +218,7 @@ class PluginHost:
         """The chain's enabled plugins, read in the current transaction. Settings are decoded
         once per configuration version and cached, never per request."""
         rows = await db.fetch(
-            "SELECT name, version, tripped_until FROM tenant_plugins"
+            "SELECT name, version, tripped_until, enabled_at, failure_count FROM tenant_plugins"
             " WHERE tenant_id = $1 AND enabled",
             tenant_id,
         )
@@ -236,7 +243,11 @@ class PluginHost:
                 settings[name] = cached
         if missing:
             settings |= await self._load_settings(tenant_id, missing)
-        return TenantPlugins(tenant_id, settings, tripped, frozenset(recovering))
+        enabled_at = {row["name"]: row["enabled_at"] for row in rows}
+        failing = frozenset(row["name"] for row in rows if row["failure_count"])
+        return TenantPlugins(
+            tenant_id, settings, tripped, frozenset(recovering), enabled_at, failing
+        )
 
     async def _load_settings(self, tenant_id: uuid.UUID, names: list[str]) -> dict[str, Any]:
         rows = await db.fetch(
@@ -291,14 +302,24 @@ class PluginHost:
         return list(reversed(caller.get_hookimpls()))
 
     async def call(
-        self, hook: str, tenant: TenantPlugins, engine: PostgresEngine, **kwargs: Any
+        self,
+        hook: str,
+        tenant: TenantPlugins,
+        engine: PostgresEngine,
+        *,
+        only: Callable[[str], bool] = lambda _: True,
+        **kwargs: Any,
     ) -> list[tuple[str, Any]]:
-        """Call a per-tenant hook of each of the chain's active plugins, each on its own:
-        ``[(plugin, result)]`` of those that succeeded. A plugin that raises or overruns its
-        budget is logged, counted and skipped (and tripped after repeated failures)."""
+        """Call a per-tenant hook of each of the chain's active plugins (those ``only``
+        accepts), each on its own: ``[(plugin, result)]`` of those that succeeded. A plugin
+        that raises or overruns its budget is logged, counted and skipped (and tripped after
+        repeated failures)."""
         results = []
         for impl in self.implementers(hook, tenant):
             name = impl.plugin_name
+            until = self._tripped.get((tenant.tenant_id, name))
+            if not only(name) or (until is not None and until > self.clock()):
+                continue
             args = {**kwargs, "ctx": self.context(name, tenant, engine)}
             try:
                 with structlog.contextvars.bound_contextvars(plugin=name):
@@ -340,12 +361,13 @@ class PluginHost:
 
         key = (tenant.tenant_id, name)
         if error is None:
-            self.breaker.succeeded(key)
-            if name in tenant.recovering:
+            if name in tenant.recovering or name in tenant.failing or key in self._failing:
+                self._failing.discard(key)
+                self._tripped.pop(key, None)
                 await _own_transaction(
                     engine,
                     tenant.tenant_id,
-                    lambda: service.record_recovery(self, tenant.tenant_id, name),
+                    lambda: service.record_success(self, tenant.tenant_id, name),
                 )
             return
         reason = f"{where}: {type(error).__name__}: {error}"[:500]
@@ -356,14 +378,18 @@ class PluginHost:
             where=where,
             exc_info=error,
         )
-        trip = self.breaker.failed(key, name, where) or name in tenant.recovering
-        if trip:
-            until = self.clock() + timedelta(seconds=self.settings.plugin_cooldown_seconds)
-            await _own_transaction(
-                engine,
-                tenant.tenant_id,
-                lambda: service.record_trip(self, tenant.tenant_id, name, until, reason),
-            )
+        FAILURES.labels(plugin=name, where=where).inc()
+        self._failing.add(key)
+        until = self.clock() + timedelta(seconds=self.settings.plugin_cooldown_seconds)
+        tripped = await _own_transaction(
+            engine,
+            tenant.tenant_id,
+            lambda: service.record_failure(
+                self, tenant.tenant_id, name, until, reason, at_once=name in tenant.recovering
+            ),
+        )
+        if tripped:
+            self._tripped[key] = until
 
     # Connections -------------------------------------------------------------------------------
 
@@ -405,19 +431,20 @@ def _invoke(impl: Any, kwargs: Mapping[str, Any]) -> Any:
 
 
 async def _own_transaction(
-    engine: PostgresEngine, tenant_id: uuid.UUID, write: Callable[[], Awaitable[None]]
-) -> None:
+    engine: PostgresEngine, tenant_id: uuid.UUID, write: Callable[[], Awaitable[Any]]
+) -> Any:
     """Run ``write`` in a transaction of its own, committed whatever becomes of the caller's
     (a failing request rolls back; the record of its plugin's failure must not)."""
 
-    async def run() -> None:
+    async def run() -> Any:
         async with db.transaction(engine, tenant_id):
-            await write()
+            return await write()
 
     try:
-        await asyncio.create_task(run(), context=contextvars.Context())
+        return await asyncio.create_task(run(), context=contextvars.Context())
     except Exception:
         _log.exception("could not record a plugin's state", tenant_id=str(tenant_id))
+        return None
 
 
 def _check_compatible(info: PluginInfo, version: str) -> None:
@@ -478,5 +505,6 @@ def build_plugin_manager(settings: Settings) -> PluginHost:
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}") from exc
+        name = manager.get_name(exc.plugin)
+        raise PluginError(f"plugin {name!r}: {exc}") from exc
     return host

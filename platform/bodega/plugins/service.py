@@ -32,8 +32,8 @@ __all__ = [
     "enable_plugin",
     "get_plugin",
     "list_plugins",
-    "record_recovery",
-    "record_trip",
+    "record_failure",
+    "record_success",
 ]
 
 RESOURCE = "plugin"
@@ -100,7 +100,7 @@ async def enable_plugin(actor: Actor, host: PluginHost, name: str, data: PluginE
             "UPDATE tenant_plugins SET settings = $3::jsonb, version = version + 1,"
             " updated_at = now(), enabled = true,"
             " enabled_at = CASE WHEN enabled THEN enabled_at ELSE now() END,"
-            " tripped_until = NULL, tripped_reason = NULL"
+            " tripped_until = NULL, tripped_reason = NULL, failure_count = 0"
             f" WHERE tenant_id = $1 AND name = $2 RETURNING {_COLUMNS}",
             actor.tenant_id,
             name,
@@ -121,7 +121,7 @@ async def disable_plugin(actor: Actor, host: PluginHost, name: str) -> None:
     before = _out(host, name, row)
     row = await db.fetchrow(
         "UPDATE tenant_plugins SET enabled = false, version = version + 1, updated_at = now(),"
-        " tripped_until = NULL, tripped_reason = NULL"
+        " tripped_until = NULL, tripped_reason = NULL, failure_count = 0"
         f" WHERE tenant_id = $1 AND name = $2 RETURNING {_COLUMNS}",
         actor.tenant_id,
         name,
@@ -131,42 +131,59 @@ async def disable_plugin(actor: Actor, host: PluginHost, name: str) -> None:
     await change_recorded(actor, RESOURCE, "disabled", row["id"], out, before=before, after=out)
 
 
-async def record_trip(
-    host: PluginHost, tenant_id: uuid.UUID, name: str, until: datetime, reason: str
-) -> None:
-    """Trip ``name`` off for the chain until ``until`` (once, whichever process trips it)."""
+async def record_failure(
+    host: PluginHost,
+    tenant_id: uuid.UUID,
+    name: str,
+    until: datetime,
+    reason: str,
+    *,
+    at_once: bool,
+) -> bool:
+    """Count a failure of ``name`` for the chain; at the threshold (or ``at_once``: the
+    first call after a cool-down failed) trip it off until ``until``. ``True`` when this
+    tripped it (once, whichever process counts the last failure)."""
+    count = await db.fetchval(
+        "UPDATE tenant_plugins SET failure_count = failure_count + 1"
+        " WHERE tenant_id = $1 AND name = $2 AND enabled RETURNING failure_count",
+        tenant_id,
+        name,
+    )
+    if count is None or (count < host.settings.plugin_failure_threshold and not at_once):
+        return False
     row = await db.fetchrow(
-        "UPDATE tenant_plugins SET tripped_until = $3, tripped_reason = $4"
-        " WHERE tenant_id = $1 AND name = $2 AND enabled"
-        "   AND (tripped_until IS NULL OR tripped_until <= now())"
-        f" RETURNING {_COLUMNS}",
+        "UPDATE tenant_plugins SET tripped_until = $3, tripped_reason = $4, failure_count = 0"
+        f" WHERE tenant_id = $1 AND name = $2 RETURNING {_COLUMNS}",
         tenant_id,
         name,
         until,
         reason,
     )
-    if row is not None:
-        out = _out(host, name, row)
-        await change_recorded(
-            system_actor(tenant_id, frozenset()), RESOURCE, "tripped", row["id"], out, after=out
-        )
+    out = _out(host, name, row)
+    await change_recorded(_system(tenant_id), RESOURCE, "tripped", row["id"], out, after=out)
+    return True
 
 
-async def record_recovery(host: PluginHost, tenant_id: uuid.UUID, name: str) -> None:
-    """The plugin worked again after its cool-down: clear the trip."""
+async def record_success(host: PluginHost, tenant_id: uuid.UUID, name: str) -> None:
+    """The plugin worked: its failures in a row are over, and after a cool-down it has
+    recovered (``plugin.recovered``)."""
+    was_tripped = await db.fetchval(
+        "SELECT tripped_until IS NOT NULL FROM tenant_plugins WHERE tenant_id = $1 AND name = $2"
+        " FOR UPDATE",
+        tenant_id,
+        name,
+    )
     row = await db.fetchrow(
-        "UPDATE tenant_plugins SET tripped_until = NULL, tripped_reason = NULL"
-        " WHERE tenant_id = $1 AND name = $2 AND tripped_until <= $3"
+        "UPDATE tenant_plugins SET failure_count = 0, tripped_until = NULL, tripped_reason = NULL"
+        " WHERE tenant_id = $1 AND name = $2 AND (tripped_until IS NULL OR tripped_until <= $3)"
         f" RETURNING {_COLUMNS}",
         tenant_id,
         name,
         host.clock(),
     )
-    if row is not None:
+    if row is not None and was_tripped:
         out = _out(host, name, row)
-        await change_recorded(
-            system_actor(tenant_id, frozenset()), RESOURCE, "recovered", row["id"], out, after=out
-        )
+        await change_recorded(_system(tenant_id), RESOURCE, "recovered", row["id"], out, after=out)
 
 
 def check_settings(struct: type[msgspec.Struct], values: dict[str, Any]) -> msgspec.Struct:

@@ -20,6 +20,7 @@ class TenantPlugin(Table, tablename="tenant_plugins"):
     enabled_at = Timestamptz(null=True, default=None)
     tripped_until = Timestamptz(null=True, default=None)
     tripped_reason = Varchar(length=500, null=True, default=None)
+    failure_count = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
     version = Integer(default=1)

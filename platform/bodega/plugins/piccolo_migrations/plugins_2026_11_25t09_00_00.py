@@ -18,6 +18,7 @@ CREATE TABLE tenant_plugins (
     enabled_at timestamptz,
     tripped_until timestamptz,
     tripped_reason varchar(500),
+    failure_count integer NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     version integer NOT NULL DEFAULT 1,
