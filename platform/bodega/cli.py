@@ -179,6 +179,14 @@ def plugins_info(name: str) -> None:
     _print_result(info)
 
 
+@plugins.command("hooks")
+def plugins_hooks() -> None:
+    """Print the hook reference (Markdown), written from the hook specifications."""
+    from bodega.plugins.reference import hook_reference
+
+    click.echo(hook_reference(), nl=False)
+
+
 @plugins.command("enable")
 @click.argument("name")
 @click.option("--tenant", "tenant_id", required=True, type=click.UUID, help="The chain's id.")

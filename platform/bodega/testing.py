@@ -110,7 +110,9 @@ def running_servers(folder: Path) -> Iterator[Settings]:
         servers.stop()
 
 
-def settings_for_tests(server: Settings, database_url: str, prefix: str) -> Settings:
+def settings_for_tests(
+    server: Settings, database_url: str, prefix: str, *, log_level: str = "WARNING"
+) -> Settings:
     """Settings for tests on ``database_url``: quiet logs, no rate limit to speak of, and
     webhooks (and plugins) allowed to call receivers on 127.0.0.1."""
     return Settings(
@@ -118,7 +120,7 @@ def settings_for_tests(server: Settings, database_url: str, prefix: str) -> Sett
         redis_url=server.redis_url,
         redis_prefix=prefix,
         log_format="json",
-        log_level="WARNING",
+        log_level=log_level,
         rate_limit_per_minute=100_000,
         webhooks_allow_private_networks=True,
         webhook_timeout_seconds=2,

@@ -10,7 +10,10 @@ from typing import Any
 from bodega.app import create_app
 from bodega.graphql import build_schema
 from bodega.plugins import build_plugin_manager
+from bodega.plugins.reference import hook_reference
 from bodega.settings import Settings
+
+__all__ = ["graphql_sdl", "hook_reference", "openapi_document"]
 
 CORE = Settings(
     database_url="postgresql://unused/db",

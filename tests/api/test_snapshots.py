@@ -11,7 +11,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from tests.api.live_schemas import graphql_sdl, openapi_document
+from tests.api.live_schemas import graphql_sdl, hook_reference, openapi_document
 
 REFERENCE = Path(__file__).parents[2] / "docs" / "reference"
 UPDATE = os.environ.get("BODEGA_UPDATE_SNAPSHOTS") == "1"
@@ -22,7 +22,12 @@ def live_openapi() -> str:
 
 
 @pytest.mark.parametrize(
-    ("name", "render"), [("openapi.json", live_openapi), ("schema.graphql", graphql_sdl)]
+    ("name", "render"),
+    [
+        ("openapi.json", live_openapi),
+        ("schema.graphql", graphql_sdl),
+        ("hooks.md", hook_reference),
+    ],
 )
 def test_committed_schema_matches_live(name, render):
     path = REFERENCE / name

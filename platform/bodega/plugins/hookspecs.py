@@ -114,7 +114,8 @@ def bodega_jobs(jobs: PluginJobs, settings: Settings) -> None:
 
 @hookspec
 def bodega_handle_event(ctx: PluginContext, event: EventOut) -> Awaitable[None] | None:
-    """Called by the worker for each event of a chain that has enabled the plugin.
+    """Called by the worker for each event of a chain that has enabled the plugin, from the
+    event of the transaction that enabled it onward.
 
     ``event`` is the event as webhooks carry it (``id``, ``type``, ``data``,
     ``created_at``). Handlers run once per event (again only if the worker dies before it
