@@ -8,10 +8,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-services fuzz lint snapshots bench bench-events clean
 
-$(STAMP): pyproject.toml setup.py
+# The shipped plugins are installed beside Bodega (each is its own distribution).
+PLUGINS := $(wildcard plugins/*/pyproject.toml)
+
+$(STAMP): pyproject.toml setup.py $(PLUGINS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(patsubst %/pyproject.toml,-e %,$(PLUGINS))
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -42,8 +45,8 @@ bench-events: $(STAMP)
 	$(BIN)/python bench/events.py $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check platform native tests
-	$(BIN)/ruff format --check platform native tests
+	$(BIN)/ruff check platform native plugins tests
+	$(BIN)/ruff format --check platform native plugins tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info .bodega
