@@ -6,6 +6,7 @@ it is stored, handed to the plugin, and shown to API callers only masked.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ __all__ = [
     "NoSettings",
     "PluginInfo",
     "Secret",
+    "fingerprint",
     "mask",
     "secret_fields",
 ]
@@ -80,17 +82,19 @@ def _is_secret(kind: msgspec.inspect.Type) -> bool:
 
 
 def mask(struct: type[msgspec.Struct], values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` as callers see them: each secret set to a mask ending in its last 4
-    characters (enough to tell two apart), never the secret."""
+    """``values`` as callers see them: each secret replaced by the mask and a short
+    fingerprint (enough to tell two apart), never any of its characters: the end of a
+    URL may be all of its key."""
     secrets = secret_fields(struct)
-    shown = {}
-    for key, value in values.items():
-        if key in secrets and value:
-            text = str(value)
-            shown[key] = MASK + (text[-4:] if len(text) >= 16 else "")
-        else:
-            shown[key] = value
-    return shown
+    return {
+        key: fingerprint(value) if key in secrets and value else value
+        for key, value in values.items()
+    }
+
+
+def fingerprint(secret: Any) -> str:
+    """How a secret is shown: ``••••`` and 6 hex digits of its SHA-256."""
+    return MASK + hashlib.sha256(str(secret).encode()).hexdigest()[:6]
 
 
 @dataclass(frozen=True, kw_only=True)

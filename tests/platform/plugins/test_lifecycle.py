@@ -14,11 +14,12 @@ import pytest
 from litestar.testing import TestClient
 
 from bodega.jobs.worker import build_registry, job_context
+from bodega.plugins.info import fingerprint
 from bodega.settings import Settings
 from tests.conftest import Chain, api_key, assert_problem, graphql, run_jobs
 
 TOKEN = "tok_live_0123456789abcdef"  # noqa: S105 (a made-up secret)
-MASKED = "••••cdef"
+MASKED = fingerprint(TOKEN)
 _skus = itertools.count()
 
 
