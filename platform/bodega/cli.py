@@ -375,6 +375,8 @@ def dev(host: str | None, port: int | None) -> None:
             f"  A worker relays events and delivers webhooks (to local URLs too, in dev).\n"
             f"  Ctrl-C stops the server, the worker and the embedded databases.\n"
         )
+        # local receivers (webhooks, plugins' test calls) are allowed in development
+        os.environ["BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS"] = "1"
         with _worker_process(settings):
             _serve(settings, host, port, 1)
 
@@ -440,7 +442,6 @@ def _worker_process(settings: Settings) -> Iterator[None]:
         **os.environ,
         "DATABASE_URL": settings.database_url or "",
         "REDIS_URL": settings.redis_url or "",
-        "BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "1",
     }
     process = subprocess.Popen([sys.executable, "-m", "bodega.cli", "worker"], env=env)
     try:
