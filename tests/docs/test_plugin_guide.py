@@ -53,8 +53,20 @@ def test_the_guides_plugin_installs_and_its_tests_pass(
         "DATABASE_URL": server_settings.database_url or "",
         "REDIS_URL": server_settings.redis_url or "",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+    result = subprocess.run(  # noqa: S603 (this interpreter, running pytest)
+        # its own temporary folder: a second pytest cleaning the shared one could remove
+        # this session's, embedded servers included
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--basetemp",
+            str(tmp_path / "basetemp"),
+            "tests",
+        ],
         cwd=folder,
         env=env,
         capture_output=True,
