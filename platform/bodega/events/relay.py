@@ -120,6 +120,8 @@ async def _relay_tenant(ctx: JobContext, tenant_id: uuid.UUID, now: datetime) ->
 async def _to_plugins(ctx: JobContext, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
     """Hand the events to the event handlers of the plugins the chain has enabled; like an
     endpoint, a plugin gets the events of the transaction enabling it and later ones."""
+    if not ctx.plugins.manager.hook.bodega_handle_event.get_hookimpls():
+        return  # no installed plugin handles events: no look-up per batch
     plugins = await ctx.plugins.for_tenant(tenant_id)
     if not ctx.plugins.implementers("bodega_handle_event", plugins):
         return

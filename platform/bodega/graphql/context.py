@@ -12,7 +12,7 @@ from strawberry.litestar.controller import BaseContext
 from bodega.api.auth import Actor, actor_of
 
 if TYPE_CHECKING:
-    from bodega.plugins import PluginContext, PluginHost
+    from bodega.plugins import PluginContext, PluginHost, TenantPlugins
 
 __all__ = ["Context", "context_getter"]
 
@@ -23,6 +23,8 @@ V = TypeVar("V")
 class Context(BaseContext, kw_only=True):
     actor: Actor | None
     loaders: dict[str, DataLoader[Any, Any]]
+    chain_plugins: Any = None
+    """The caller's chain's plugins (``TenantPlugins``), read once per request."""
 
     def loader(
         self, name: str, fetch: Callable[[Actor, Sequence[K]], Awaitable[dict[K, V]]]
@@ -43,12 +45,20 @@ class Context(BaseContext, kw_only=True):
     def plugins(self) -> PluginHost:
         return self.request.app.state.plugins
 
+    async def plugin_state(self, name: str) -> TenantPlugins:
+        """The caller's chain's plugins, read once per request however many plugin fields
+        it asks for; an error when the chain has not enabled plugin ``name``."""
+        from bodega.plugins.mount import tenant_plugins_for
+
+        self.chain_plugins = await tenant_plugins_for(
+            self.plugins, self.actor, name, known=self.chain_plugins
+        )
+        return self.chain_plugins
+
     async def plugin(self, name: str) -> PluginContext:
         """The caller's chain's context of plugin ``name`` (for a plugin's resolvers); an
         error when the chain has not enabled it."""
-        from bodega.plugins.mount import tenant_plugins_for
-
-        tenant = await tenant_plugins_for(self.plugins, self.actor, name)
+        tenant = await self.plugin_state(name)
         return self.plugins.context(name, tenant, self.request.app.state.engine)
 
 

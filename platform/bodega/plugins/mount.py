@@ -75,12 +75,15 @@ class PluginFailed(BodegaError):
         )
 
 
-async def tenant_plugins_for(host: PluginHost, actor: Actor | None, name: str) -> TenantPlugins:
-    """The caller's chain's plugins, if ``name`` is among the active ones: else 401 (no
-    caller), 404 (not enabled by the chain) or 503 (tripped, with Retry-After)."""
+async def tenant_plugins_for(
+    host: PluginHost, actor: Actor | None, name: str, *, known: TenantPlugins | None = None
+) -> TenantPlugins:
+    """The caller's chain's plugins (``known``, when the request read them already), if
+    ``name`` is among the active ones: else 401 (no caller), 404 (not enabled by the chain)
+    or 503 (tripped, with Retry-After)."""
     if actor is None:
         raise Unauthorized("Send 'Authorization: Bearer <access token or API key>'.")
-    tenant = await host.for_tenant(actor.tenant_id)
+    tenant = known or await host.for_tenant(actor.tenant_id)
     if name in tenant.tripped:
         wait = (tenant.tripped[name] - host.clock()).total_seconds()
         raise PluginUnavailable(name, max(1, math.ceil(wait)))
@@ -155,7 +158,7 @@ class PluginField(FieldExtension):
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info[Any, Any], **kwargs: Any
     ) -> Any:
         context = info.context
-        tenant = await tenant_plugins_for(self.host, context.actor, self.name)
+        tenant = await context.plugin_state(self.name)
         engine = context.request.app.state.engine
         try:
             result = await next_(source, info, **kwargs)
