@@ -47,6 +47,7 @@ from bodega.events.routes import (
     WebhookEndpointController,
 )
 from bodega.graphql import graphql_controller
+from bodega.inventory.routes import StockController
 from bodega.observability import configure_logging
 from bodega.plugins import PluginHost, build_plugin_manager
 from bodega.plugins.mount import plugin_routers
@@ -76,6 +77,7 @@ ROUTE_HANDLERS = [
     CategoryController,
     SupplierController,
     ProductController,
+    StockController,
     EventController,
     WebhookEndpointController,
     WebhookDeliveryController,

@@ -37,6 +37,7 @@ COLUMNS = (
     "sku",
     "name",
     "price",
+    "cost",
     "gtin",
     "plu",
     "unit",
@@ -54,7 +55,12 @@ Progress = Callable[[str, int, int], None]
 
 
 _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
-_COLUMN_OF = {"list_price": "price", "supplier_id": "supplier", "category_id": "category"}
+_COLUMN_OF = {
+    "list_price": "price",
+    "cost_price": "cost",
+    "supplier_id": "supplier",
+    "category_id": "category",
+}
 
 
 def _parse_price(text: str, exponent: int) -> int:
@@ -72,6 +78,16 @@ def _parse_price(text: str, exponent: int) -> int:
     if minor != minor.to_integral_value() or minor < 0:
         raise ValueError(f"a non-negative amount with at most {exponent} decimals")
     return int(minor)
+
+
+def _money(row: dict[str, str], column: str, exponent: int, errors: list[FieldError]) -> int:
+    """The amount in ``column`` in minor units; 0, with an error named after it, if bad."""
+    try:
+        return _parse_price(row.get(column, ""), exponent)
+    except (ValueError, InvalidOperation) as exc:
+        message = str(exc) if isinstance(exc, ValueError) and str(exc) else "not a number"
+        errors.append(FieldError(column, message))
+        return 0
 
 
 def _read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -182,15 +198,9 @@ def _parse_row(
 ) -> tuple[dict[str, Any], str, list[FieldError]]:
     errors: list[FieldError] = []
     raw: dict[str, Any] = {"sku": row.get("sku", ""), "name": row.get("name", "")}
-    try:
-        raw["list_price"] = _parse_price(row.get("price", ""), exponent)
-    except (ValueError, InvalidOperation) as exc:
-        errors.append(
-            FieldError(
-                "price", str(exc) if isinstance(exc, ValueError) and str(exc) else "not a number"
-            )
-        )
-        raw["list_price"] = 0
+    raw["list_price"] = _money(row, "price", exponent, errors)
+    if row.get("cost"):
+        raw["cost_price"] = _money(row, "cost", exponent, errors)
     for field in ("gtin", "plu", "unit", "status"):
         if row.get(field):
             raw[field] = row[field]

@@ -163,6 +163,8 @@ class ProductIn(msgspec.Struct, kw_only=True):
     sku: Sku
     name: Name
     list_price: Money
+    cost_price: Money = 0
+    """What the chain pays per unit (per kg): values losses, stocktake variances and margins."""
     gtin: Gtin | None = None
     plu: Plu | None = None
     unit: Unit = "each"
@@ -180,6 +182,7 @@ class ProductUpdate(msgspec.Struct, kw_only=True):
     sku: Sku | UnsetType = UNSET
     name: Name | UnsetType = UNSET
     list_price: Money | UnsetType = UNSET
+    cost_price: Money | UnsetType = UNSET
     gtin: Gtin | UnsetType | None = UNSET
     plu: Plu | UnsetType | None = UNSET
     unit: Unit | UnsetType = UNSET
@@ -201,6 +204,7 @@ class ProductOut(msgspec.Struct, kw_only=True):
     category_id: uuid.UUID | None
     supplier_id: uuid.UUID | None
     list_price: Money
+    cost_price: Money
     tax_rate: Decimal
     shelf_life_days: int | None
     case_pack: int

@@ -54,6 +54,8 @@ __all__ = [
     "list_stores",
     "list_suppliers",
     "missing_store_ids",
+    "products_by_ids",
+    "require_store",
     "store_by_code",
     "supplier_by_code",
     "suppliers_by_ids",
@@ -136,6 +138,28 @@ def _check_manages(actor: Actor, store_id: uuid.UUID) -> None:
         return
     if store_id not in actor.store_ids:
         raise Forbidden("You can change only the stores you manage.")
+
+
+async def require_store(actor: Actor, store_id: uuid.UUID, *, field: str) -> StoreOut:
+    """The store a write (a sale, a receipt, a count) names in ``field``.
+
+    Unknown here, or another chain's, it is a 422 on that field. Users other than the owner
+    (managers, staff) work only in the stores they are assigned: 403 elsewhere. API keys and
+    the system act for the whole chain."""
+    row = (
+        await Store.select()
+        .where((Store.tenant_id == actor.tenant_id) & (Store.id == store_id))
+        .first()
+    )
+    if row is None:
+        raise InvalidInput(
+            f"No store with id {store_id}.", errors=[FieldError(field, "unknown store")]
+        )
+    if actor.kind == "user" and not actor.may("catalog:write") and store_id not in actor.store_ids:
+        raise Forbidden(
+            f"You work in other stores than {row['code']}; ask the owner to assign you to it."
+        )
+    return to_struct(row, StoreOut)
 
 
 async def update_store(actor: Actor, store_id: uuid.UUID, data: StoreUpdate) -> StoreOut:
@@ -431,6 +455,10 @@ async def list_products(
 
 async def get_product(actor: Actor, product_id: uuid.UUID) -> ProductOut:
     return to_struct(await get_row(Product, actor.tenant_id, product_id, "product"), ProductOut)
+
+
+async def products_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ProductOut]:
+    return await rows_by_ids(Product, actor.tenant_id, ids, ProductOut)
 
 
 async def update_product(actor: Actor, product_id: uuid.UUID, data: ProductUpdate) -> ProductOut:

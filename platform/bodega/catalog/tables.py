@@ -54,6 +54,7 @@ class Product(Table, tablename="products"):
     category_id = UUID(null=True, default=None)
     supplier_id = UUID(null=True, default=None)
     list_price = Integer(default=0)
+    cost_price = Integer(default=0)
     tax_rate = Numeric(digits=(5, 2))
     shelf_life_days = Integer(null=True, default=None)
     case_pack = Integer(default=1)

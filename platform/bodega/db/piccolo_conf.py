@@ -19,6 +19,7 @@ CORE_APPS = [
     "bodega.api.piccolo_app",
     "bodega.audit.piccolo_app",
     "bodega.catalog.piccolo_app",
+    "bodega.inventory.piccolo_app",
     "bodega.events.piccolo_app",
     "bodega.plugins.piccolo_app",
 ]

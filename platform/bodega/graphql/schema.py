@@ -35,11 +35,25 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
     from bodega.audit.graphql import AuditQuery
     from bodega.catalog.graphql import CatalogMutation, CatalogQuery
     from bodega.events.graphql import EventsMutation, EventsQuery
+    from bodega.inventory.graphql import InventoryMutation, InventoryQuery
     from bodega.plugins.graphql import PluginsMutation, PluginsQuery
     from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
 
-    queries: list[type] = [TenancyQuery, CatalogQuery, AuditQuery, EventsQuery, PluginsQuery]
-    mutations: list[type] = [TenancyMutation, CatalogMutation, EventsMutation, PluginsMutation]
+    queries: list[type] = [
+        TenancyQuery,
+        CatalogQuery,
+        InventoryQuery,
+        AuditQuery,
+        EventsQuery,
+        PluginsQuery,
+    ]
+    mutations: list[type] = [
+        TenancyMutation,
+        CatalogMutation,
+        InventoryMutation,
+        EventsMutation,
+        PluginsMutation,
+    ]
     for name, types in plugins.graphql_types():
         queries += _gated(plugins, name, types.query)
         mutations += _gated(plugins, name, types.mutation)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 from uuid import UUID
@@ -20,7 +20,7 @@ from strawberry.scalars import JSON
 __all__ = ["SCALARS", "Long", "from_input", "input_type", "object_type", "page_type"]
 
 S = TypeVar("S", bound=msgspec.Struct)
-_SCALARS = (str, int, bool, UUID, Decimal, datetime)
+_SCALARS = (str, int, bool, UUID, Decimal, datetime, date)
 _INT32_MAX = 2**31 - 1
 
 
@@ -102,11 +102,19 @@ def object_type(
     return strawberry.type(cls)
 
 
-def input_type(struct: type[msgspec.Struct], *, name: str | None = None) -> type:
-    """A strawberry input with the Struct's fields; omitted optional fields stay UNSET."""
+def input_type(
+    struct: type[msgspec.Struct],
+    *,
+    name: str | None = None,
+    namespace: dict[str, Any] | None = None,
+) -> type:
+    """A strawberry input with the Struct's fields; omitted optional fields stay UNSET.
+
+    Nested Structs (an order's lines) map to the input types in ``namespace``, by the
+    Struct's name."""
     annotations: dict[str, Any] = {}
     defaults: dict[str, Any] = {}
-    for field_name, (annotation, unset, field) in _fields(struct, {}).items():
+    for field_name, (annotation, unset, field) in _fields(struct, namespace or {}).items():
         required = field.required and not unset
         annotations[field_name] = annotation if required else annotation | None
         if not required:
@@ -118,10 +126,18 @@ def input_type(struct: type[msgspec.Struct], *, name: str | None = None) -> type
     return strawberry.input(cls)
 
 
+def _plain(value: Any) -> Any:
+    """An input as plain data, nested inputs too, without the fields left out (UNSET)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__strawberry_definition__"):
+        return {k: _plain(v) for k, v in vars(value).items() if v is not strawberry.UNSET}
+    return value
+
+
 def from_input(value: Any, struct: type[S], **extra: Any) -> S:
     """Validate a GraphQL input through its Struct (same constraints as REST)."""
-    data = {k: v for k, v in vars(value).items() if v is not strawberry.UNSET}
-    data.update(extra)
+    data = {**_plain(value), **extra}
     return msgspec.convert(msgspec.to_builtins(data), struct, strict=False)
 
 

@@ -22,15 +22,51 @@ SCOPES: dict[str, str] = {
     "webhooks:manage": "Add, change and delete webhook endpoints; retry and replay deliveries.",
     "plugins:read": "See the installed plugins and which the chain has enabled.",
     "plugins:manage": "Enable and disable plugins and change their settings.",
+    "orders:read": "Read sales orders, their payments and refunds.",
+    "orders:write": (
+        "Create, pay, fulfil, cancel and refund sales orders (managers and staff: their stores)."
+    ),
+    "inventory:read": "Read stock levels, movements, lots, losses, stocktakes and transfers.",
+    "inventory:write": (
+        "Record receipts, losses and adjustments, run stocktakes, transfer stock and set reorder "
+        "points (managers: their stores)."
+    ),
+    "purchasing:read": "Read purchase orders, goods receipts and suggested store orders.",
+    "purchasing:write": (
+        "Create, send and receive purchase orders; run, edit and convert suggested store orders "
+        "(managers: their stores)."
+    ),
 }
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "owner": frozenset(SCOPES),
-    "manager": frozenset({"catalog:read", "stores:write", "users:read", "plugins:read"}),
-    "auditor": frozenset(
-        {"catalog:read", "users:read", "audit:read", "events:read", "plugins:read"}
+    "manager": frozenset(
+        {
+            "catalog:read",
+            "stores:write",
+            "users:read",
+            "plugins:read",
+            "orders:read",
+            "orders:write",
+            "inventory:read",
+            "inventory:write",
+            "purchasing:read",
+            "purchasing:write",
+        }
     ),
-    "staff": frozenset({"catalog:read"}),
+    "auditor": frozenset(
+        {
+            "catalog:read",
+            "users:read",
+            "audit:read",
+            "events:read",
+            "plugins:read",
+            "orders:read",
+            "inventory:read",
+            "purchasing:read",
+        }
+    ),
+    "staff": frozenset({"catalog:read", "orders:read", "orders:write", "inventory:read"}),
 }
 
 
