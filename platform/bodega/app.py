@@ -52,6 +52,7 @@ from bodega.observability import configure_logging
 from bodega.plugins import PluginHost, build_plugin_manager
 from bodega.plugins.mount import plugin_routers
 from bodega.plugins.routes import PluginController
+from bodega.purchasing.routes import GoodsReceiptController, PurchaseOrderController
 from bodega.settings import Settings
 from bodega.tenancy import Policy
 from bodega.tenancy.routes import (
@@ -78,6 +79,8 @@ ROUTE_HANDLERS = [
     SupplierController,
     ProductController,
     StockController,
+    PurchaseOrderController,
+    GoodsReceiptController,
     EventController,
     WebhookEndpointController,
     WebhookDeliveryController,

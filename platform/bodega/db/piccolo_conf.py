@@ -20,6 +20,7 @@ CORE_APPS = [
     "bodega.audit.piccolo_app",
     "bodega.catalog.piccolo_app",
     "bodega.inventory.piccolo_app",
+    "bodega.purchasing.piccolo_app",
     "bodega.events.piccolo_app",
     "bodega.plugins.piccolo_app",
 ]

@@ -126,6 +126,8 @@ async def rows_by_ids(
     table: type[Table], tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], out: type[S]
 ) -> dict[uuid.UUID, S]:
     """The caller's rows among ``ids``, by id (a dataloader's batch)."""
+    if not ids:
+        return {}
     pk = table._meta.primary_key
     rows = await table.select().where((_tenant_column(table) == tenant_id) & pk.is_in(list(ids)))
     return {row[pk._meta.name]: to_struct(row, out) for row in rows}

@@ -37,12 +37,14 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
     from bodega.events.graphql import EventsMutation, EventsQuery
     from bodega.inventory.graphql import InventoryMutation, InventoryQuery
     from bodega.plugins.graphql import PluginsMutation, PluginsQuery
+    from bodega.purchasing.graphql import PurchasingMutation, PurchasingQuery
     from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
 
     queries: list[type] = [
         TenancyQuery,
         CatalogQuery,
         InventoryQuery,
+        PurchasingQuery,
         AuditQuery,
         EventsQuery,
         PluginsQuery,
@@ -51,6 +53,7 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
         TenancyMutation,
         CatalogMutation,
         InventoryMutation,
+        PurchasingMutation,
         EventsMutation,
         PluginsMutation,
     ]
