@@ -1,4 +1,5 @@
-"""Inventory: the stock movement ledger, levels, lots, and what other domains post to it."""
+"""Inventory: the stock movement ledger, levels, lots, and what other domains post to it;
+losses, stocktakes and transfers (``losses``, ``stocktakes``, ``transfers`` modules)."""
 
 from bodega.inventory.schemas import History, MovementIn, MovementKind, MovementOut, StockLevelOut
 from bodega.inventory.service import daily_history, on_hand, post_movements

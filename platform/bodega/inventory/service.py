@@ -509,7 +509,9 @@ async def record_movements(actor: Actor, data: ManualMovementIn) -> MovementBatc
 async def set_reorder_points(
     actor: Actor, store_id: uuid.UUID, data: ReorderPointsIn
 ) -> list[StockLevelOut]:
-    """Set (or, with null, remove) reorder points; a product with no level yet gets one at 0."""
+    """Set (or, with null, remove) reorder points; a product with no level yet gets one at 0.
+    The store is the path's: another chain's answers 404 like a missing one."""
+    await get_store(actor, store_id)
     await require_store(actor, store_id, field="store_id")
     products = await products_by_ids(actor, [p.product_id for p in data.points])
     errors: list[FieldError] = []

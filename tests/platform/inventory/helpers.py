@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar.testing import TestClient
 
@@ -46,3 +48,64 @@ def ledger(client: TestClient[Any], chain: Chain, **params: Any) -> list[dict[st
 def ledger_sum(client: TestClient[Any], chain: Chain, store_id: str, product_id: str) -> Decimal:
     moves = ledger(client, chain, store_id=store_id, product_id=product_id)
     return sum((Decimal(m["quantity"]) for m in moves), Decimal(0))
+
+
+def adjust(
+    client: TestClient[Any], chain: Chain, store_id: str, product_id: str, quantity: Any
+) -> dict[str, Any]:
+    """A correction of ``quantity`` (signed): the same ledger path a till's sale takes."""
+    body = {
+        "store_id": store_id,
+        "kind": "adjustment",
+        "note": "shelf correction",
+        "lines": [{"product_id": product_id, "quantity": quantity}],
+    }
+    response = client.post("/v1/stock-movements", json=body, headers=chain.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def category(
+    client: TestClient[Any], chain: Chain, name: str, parent_id: str | None = None
+) -> dict[str, Any]:
+    return create(client, chain, "/v1/categories", name=name, parent_id=parent_id)
+
+
+def state(client: TestClient[Any], chain: Chain) -> dict[str, list[dict[str, Any]]]:
+    """Everything inventory holds for the chain, and its audit log and events: compare it
+    before and after a refused request."""
+    paths = (
+        "/v1/stock-movements",
+        "/v1/stock-levels",
+        "/v1/stock-lots",
+        "/v1/losses",
+        "/v1/stocktakes",
+        "/v1/transfers",
+        "/v1/audit-log",
+        "/v1/events",
+    )
+    return {path: walk(client, path, chain.headers) for path in paths}
+
+
+def manager(
+    client: TestClient[Any], owner: Chain, store_ids: list[str], email: str
+) -> dict[str, str]:
+    """Headers of a new manager of ``store_ids`` in the owner's chain."""
+    invite = client.post(
+        "/v1/invitations",
+        json={"email": email, "role": "manager", "store_ids": store_ids},
+        headers=owner.headers,
+    )
+    assert invite.status_code == 201, invite.text
+    accepted = client.post(
+        "/v1/invitations/accept",
+        json={"token": invite.json()["token"], "password": "manager-pass-1", "name": "M"},
+    )
+    assert accepted.status_code in (200, 201), accepted.text
+    return {"Authorization": f"Bearer {accepted.json()['access_token']}"}
+
+
+def chain_today(client: TestClient[Any], chain: Chain) -> date:
+    """Today in the chain's time zone (the loss report's calendar)."""
+    zone = ZoneInfo(client.get("/v1/tenant", headers=chain.headers).json()["timezone"])
+    return datetime.now(zone).date()

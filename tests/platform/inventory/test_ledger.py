@@ -35,7 +35,8 @@ def test_a_delivery_adds_to_the_level_and_is_valued_at_cost(client, chain, shop)
     ]
     assert level(client, chain, shop["id"], water["id"]) == 30
     moves = ledger(client, chain, source_id=batch["id"])
-    assert {m["source_type"] for m in moves} == {"manual"} and len(moves) == 2
+    assert {m["source_type"] for m in moves} == {"manual"}
+    assert len(moves) == 2
     audit = walk(client, "/v1/audit-log", chain.headers)
     assert any(e["action"] == "stock.received" for e in audit)
 
@@ -225,7 +226,8 @@ def test_falling_below_the_reorder_point_emits_inventory_low_once(client, chain,
         for e in walk(client, "/v1/events", chain.headers, type="inventory.low")
         if e["data"]["product_id"] == chips["id"]
     ]
-    assert len(events) == 1 and events[0]["data"]["on_hand"] == "5.000"
+    assert len(events) == 1
+    assert events[0]["data"]["on_hand"] == "5.000"
     low = walk(client, "/v1/stock-levels", chain.headers, low="true")
     assert chips["id"] in {row["product_id"] for row in low}
 
