@@ -14,7 +14,11 @@ from bodega.plugins import ENTRY_POINT_GROUP
 
 __all__ = ["TEST_PLUGINS", "installed", "write_distribution"]
 
-TEST_PLUGINS = {"stamps": "tests.plugins.stamps", "flaky": "tests.plugins.flaky"}
+TEST_PLUGINS = {
+    "stamps": "tests.plugins.stamps",
+    "flaky": "tests.plugins.flaky",
+    "order_rules": "tests.plugins.order_rules",
+}
 """The suite's own plugins (entry point name: module), installed for the whole session."""
 
 

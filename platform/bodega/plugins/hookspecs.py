@@ -27,6 +27,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from bodega.events import EventOut
+    from bodega.ordering import OrderOut
     from bodega.plugins.context import PluginContext
     from bodega.plugins.info import GraphQLTypes
     from bodega.plugins.jobs import PluginJobs
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HOOKSPEC_VERSION", "hookimpl", "hookspec"]
 
-HOOKSPEC_VERSION = 1
+HOOKSPEC_VERSION = 2
 """Raised by one with each hook added; each hook says since which version it exists."""
 
 hookspec = pluggy.HookspecMarker("bodega")
@@ -127,4 +128,30 @@ def bodega_handle_event(ctx: PluginContext, event: EventOut) -> Awaitable[None] 
     :return: ``None`` or an awaitable; combined: every enabled plugin's handler is called.
 
     Synchronous or returns an awaitable. Since hookspec version 1.
+    """
+
+
+@hookspec
+def bodega_validate_order(
+    ctx: PluginContext, order: OrderOut
+) -> list[str] | Awaitable[list[str] | None] | None:
+    """Check a sales order just before it is paid; the payment waits for the answer.
+
+    ``order`` is the order as the API returns it, still ``open``, with the ``payments``
+    about to be taken (ids and amounts as they will be stored). Called in the request's
+    transaction (read what you need; what you write is undone if you raise), for each
+    enabled plugin on its own, within the plugin's time budget.
+
+    :return: ``None`` or an empty list when the order may be paid; else a list of problems,
+        short sentences for the cashier ("Alcohol needs an ID check."). Combined: every
+        plugin is asked; any problem from any plugin refuses the payment with
+        ``422 /problems/order-refused`` naming the plugin (nothing is written).
+
+    A validation hook fails closed, because the core needs its answer: a plugin that raises,
+    overruns its budget or returns something else than a list of strings refuses the payment
+    with ``502 /problems/plugin-failed`` (counted toward tripping it), and while it is tripped
+    payments answer ``503 /problems/plugin-unavailable``. A chain that must sell meanwhile
+    disables the plugin.
+
+    Synchronous or returns an awaitable. Since hookspec version 2.
     """

@@ -327,6 +327,11 @@ async def get_user(actor: Actor, user_id: uuid.UUID) -> UserOut:
     return to_struct(await get_row(User, actor.tenant_id, user_id, "user"), UserOut)
 
 
+STORE_BOUND_ROLES = ("manager", "staff")
+"""Roles that work in the stores they are given: managers in at least one; staff (cashiers,
+shop-floor hands) sell, count and receive only in theirs."""
+
+
 async def _check_role_stores(
     actor: Actor, role: str, store_ids: list[uuid.UUID], field: str = "store_ids"
 ) -> None:
@@ -337,9 +342,10 @@ async def _check_role_stores(
             "A manager manages at least one store.",
             errors=[FieldError(field, "required for managers")],
         )
-    if role != "manager" and store_ids:
+    if role not in STORE_BOUND_ROLES and store_ids:
         raise InvalidInput(
-            "Only managers are scoped to stores.", errors=[FieldError(field, "only for managers")]
+            "Only managers and staff work in given stores.",
+            errors=[FieldError(field, "only for managers and staff")],
         )
     missing = await missing_store_ids(actor, store_ids)
     if missing:
@@ -368,9 +374,10 @@ async def update_user(actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> Use
     current = await get_row(User, actor.tenant_id, user_id, "user")
     role = values.get("role", current["role"])
     store_ids = values.get(
-        "store_ids", current["store_ids"] if "role" not in values or role == "manager" else []
+        "store_ids",
+        current["store_ids"] if "role" not in values or role in STORE_BOUND_ROLES else [],
     )
-    if "role" in values and role != "manager":
+    if "role" in values and role not in STORE_BOUND_ROLES:
         values["store_ids"] = store_ids = []
     if "role" in values or "store_ids" in values:
         await _check_role_stores(actor, role, list(store_ids))

@@ -1,0 +1,40 @@
+"""Ordering: sales orders across channels (till, pickup, delivery, vending, online), their
+payments, fulfilment, cancellation and refunds."""
+
+from bodega.ordering.payment import pay_order
+from bodega.ordering.refunds import refund_order
+from bodega.ordering.schemas import (
+    OrderIn,
+    OrderLineOut,
+    OrderOut,
+    PayIn,
+    PaymentOut,
+    RefundIn,
+    RefundOut,
+)
+from bodega.ordering.service import (
+    cancel_order,
+    create_order,
+    fulfil_order,
+    get_order,
+    list_orders,
+    orders_by_ids,
+)
+
+__all__ = [
+    "OrderIn",
+    "OrderLineOut",
+    "OrderOut",
+    "PayIn",
+    "PaymentOut",
+    "RefundIn",
+    "RefundOut",
+    "cancel_order",
+    "create_order",
+    "fulfil_order",
+    "get_order",
+    "list_orders",
+    "orders_by_ids",
+    "pay_order",
+    "refund_order",
+]
