@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services fuzz lint snapshots bench bench-events clean
+.PHONY: run test test-services fuzz lint snapshots bench bench-events bench-orders bench-replenish clean
 
 # The shipped plugins are installed beside Bodega (each is its own distribution).
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
@@ -43,6 +43,14 @@ bench: $(STAMP)
 # Events relayed and delivered per second to a local receiver, against its ceiling (bench/README.md).
 bench-events: $(STAMP)
 	$(BIN)/python bench/events.py $(BENCH_ARGS)
+
+# Sales created and paid per second through a real `bodega serve`, next to plain INSERTs (bench/README.md).
+bench-orders: $(STAMP)
+	$(BIN)/python bench/orders.py $(BENCH_ARGS)
+
+# Suggested store orders for 3 stores x 2,000 products x 365 days, phase by phase (bench/README.md).
+bench-replenish: $(STAMP)
+	$(BIN)/python bench/replenishment.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check platform native plugins tests

@@ -49,10 +49,12 @@ from bodega.events.routes import (
 from bodega.graphql import graphql_controller
 from bodega.inventory.routes import StockController
 from bodega.observability import configure_logging
+from bodega.ordering.routes import OrderController
 from bodega.plugins import PluginHost, build_plugin_manager
 from bodega.plugins.mount import plugin_routers
 from bodega.plugins.routes import PluginController
 from bodega.purchasing.routes import GoodsReceiptController, PurchaseOrderController
+from bodega.replenishment.routes import DemandCalendarController, SuggestionController
 from bodega.settings import Settings
 from bodega.tenancy import Policy
 from bodega.tenancy.routes import (
@@ -79,8 +81,11 @@ ROUTE_HANDLERS = [
     SupplierController,
     ProductController,
     StockController,
+    OrderController,
     PurchaseOrderController,
     GoodsReceiptController,
+    SuggestionController,
+    DemandCalendarController,
     EventController,
     WebhookEndpointController,
     WebhookDeliveryController,

@@ -1,4 +1,5 @@
-"""The ``bodega`` command: serve, work, migrate, apply tenant manifests, import products."""
+"""The ``bodega`` command: serve, work, migrate, apply tenant manifests, import products,
+suggest store orders."""
 
 from __future__ import annotations
 
@@ -295,6 +296,58 @@ async def _import(settings: Settings, text: str, tenant_id: uuid.UUID, dry_run: 
                     dry_run=dry_run,
                     progress=report,
                 )
+    except Exception as exc:
+        raise click.ClickException(_explain(exc)) from exc
+    finally:
+        await engine.close_connection_pool()
+
+
+@main.command()
+@click.option("--store", "store_code", required=True, help="The store's code, such as SH-01.")
+@click.option(
+    "--tenant",
+    "tenant_id",
+    type=click.UUID,
+    default=None,
+    help="The chain's id (default: the demo chain of tenants/demo.toml).",
+)
+def replenish(store_code: str, tenant_id: uuid.UUID | None) -> None:
+    """Suggest what a store should order today, and print it as a table."""
+    from bodega.manifest import load_manifest
+
+    if tenant_id is None:
+        if not DEMO_MANIFEST.exists():
+            raise click.ClickException("Pass --tenant (see `bodega tenants list`).")
+        tenant_id = load_manifest(DEMO_MANIFEST).tenant.id
+    with running_servers(get_settings()) as settings:
+        summary = _run(_replenish(settings, tenant_id, store_code))
+    Console().print(summary)
+
+
+async def _replenish(settings: Settings, tenant_id: uuid.UUID, store_code: str) -> Any:
+    from bodega.api.auth import system_actor
+    from bodega.catalog import products_by_ids, store_by_code, suppliers_by_ids
+    from bodega.db import engine as db
+    from bodega.replenishment import get_run, run_suggestions
+    from bodega.replenishment.summary import suggestion_summary
+    from bodega.tenancy import SCOPES
+
+    engine = await _app_engine(settings)
+    try:
+        async with db.transaction(engine, tenant_id):
+            actor = system_actor(tenant_id, frozenset(SCOPES))
+            store = await store_by_code(actor, store_code)
+            if store is None:
+                raise click.ClickException(f"No store with code {store_code!r} in that chain.")
+            with _progress_bar() as report:
+                made = await run_suggestions(actor, store.id, progress=report)
+            lines = (await get_run(actor, made.id, ordered_only=True)).lines
+            products = await products_by_ids(actor, [line.product_id for line in lines])
+            ids = list({line.supplier_id for line in lines if line.supplier_id})
+            suppliers = await suppliers_by_ids(actor, ids) if ids else {}
+            return suggestion_summary(store, made, lines, products, suppliers)
+    except click.ClickException:
+        raise
     except Exception as exc:
         raise click.ClickException(_explain(exc)) from exc
     finally:

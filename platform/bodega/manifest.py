@@ -32,6 +32,7 @@ from bodega.catalog import (
 )
 from bodega.catalog.importer import COLUMNS, Progress
 from bodega.db import engine as db
+from bodega.replenishment.demo import write_demo_history
 from bodega.tenancy import SCOPES, add_user, create_tenant, find_user_by_email, get_tenant
 from bodega.tenancy.schemas import Email
 from bodega.tenancy.scopes import Role
@@ -61,6 +62,13 @@ class UserSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Store codes (managers)."""
 
 
+class HistorySpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Simulated past sales for a demo chain (see ``bodega.replenishment.demo``)."""
+
+    days: Annotated[int, Meta(ge=28, le=730)] = 365
+    seed: int = 1
+
+
 class Manifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     tenant: TenantSpec
     owner: OwnerSpec
@@ -69,9 +77,11 @@ class Manifest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     products: list[dict[str, Any]] = msgspec.field(default_factory=list)
     """Rows with the CSV import's columns (sku, name, price, category, supplier, ...)."""
     users: list[UserSpec] = msgspec.field(default_factory=list)
+    history: HistorySpec | None = None
+    """Written once, while the chain's stores have no stock history."""
 
 
-class ManifestResult(msgspec.Struct, kw_only=True):
+class ManifestResult(msgspec.Struct, kw_only=True, omit_defaults=True):
     tenant_id: uuid.UUID
     tenant_created: bool
     stores_created: int
@@ -79,6 +89,8 @@ class ManifestResult(msgspec.Struct, kw_only=True):
     products_created: int
     products_updated: int
     users_created: int
+    history_days_written: int = 0
+    """Days of simulated sales written by ``[history]`` (left out when none)."""
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -177,6 +189,11 @@ async def apply_manifest(
                     user.password,
                 )
                 users += 1
+        history = None
+        if manifest.history is not None:
+            history = await write_demo_history(
+                actor, days=manifest.history.days, seed=manifest.history.seed, progress=progress
+            )
     return ManifestResult(
         tenant_id=spec.id,
         tenant_created=created,
@@ -185,6 +202,7 @@ async def apply_manifest(
         products_created=imported.created,
         products_updated=imported.updated,
         users_created=users,
+        history_days_written=history.days if history else 0,
     )
 
 

@@ -18,6 +18,8 @@ BAD_BODIES = {
     "wrong types": {"version": "one", "name": 7, "code": [], "email": False},
     "NUL in text": {"name": "Bread\u0000", "code": "A\u0000", "version": 1},
 }
+EVERY_FIELD_OPTIONAL = {("POST", "/v1/stores/{store_id:uuid}/suggestions")}
+"""Routes whose every body field has a default: ``{}`` is a good request there."""
 
 
 def _body_routes(app: Any) -> list[tuple[str, str]]:
@@ -68,6 +70,8 @@ def test_bad_bodies_get_a_problem_and_change_nothing(client, world, kind):
     chain, ids = world
     before = _state(client, chain)
     for method, path in _body_routes(client.app):
+        if kind == "empty object" and (method, path) in EVERY_FIELD_OPTIONAL:
+            continue
         # a bad body is refused before any look-up, so ids of other objects can be random
         url = re.sub(r"\{(\w+):uuid\}", lambda m: ids.get(m[1], str(uuid.uuid4())), path)
         response = client.request(method, url, json=BAD_BODIES[kind], headers=chain.headers)

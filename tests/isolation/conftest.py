@@ -80,6 +80,126 @@ def _created(response: Any) -> dict[str, Any]:
     return response.json()
 
 
+def seed_purchasing(client: TestClient[Any], s: Seed) -> None:
+    """Purchase orders in the states the actions need (a draft to edit, one to send, one to
+    cancel, a sent one to receive against, a partially received one to close) and a receipt."""
+    h = s.headers
+    body = {
+        "store_id": s.ids["store"],
+        "supplier_id": s.ids["supplier"],
+        "note": f"Order {s.values['tag']}",
+        "lines": [{"product_id": s.ids["product"], "quantity": 2, "unit_cost": 100}],
+    }
+    for key in ("purchase_order", "po_to_send", "po_to_cancel", "po_to_receive", "po_to_close"):
+        s.ids[key] = _created(client.post("/v1/purchase-orders", json=body, headers=h))["id"]
+    for key in ("po_to_receive", "po_to_close"):
+        sent = client.post(f"/v1/purchase-orders/{s.ids[key]}/send", json={"version": 1}, headers=h)
+        assert sent.status_code == 200, sent.text
+    line = {"line_id": sent.json()["lines"][0]["id"], "received": 1}
+    receipt = client.post(
+        f"/v1/purchase-orders/{s.ids['po_to_close']}/receipts", json={"lines": [line]}, headers=h
+    )
+    s.ids["goods_receipt"] = _created(receipt)["id"]
+
+
+def seed_orders(client: TestClient[Any], s: Seed) -> None:
+    """Sales orders in the states the actions need: an open one (read, cancel), one to pay, a
+    paid one to fulfil, and one paid and partly refunded (its refund, lines and payments
+    give every order table rows of both chains) to refund the rest of."""
+    h = s.headers
+    body = {
+        "channel": "pos",
+        "store_id": s.ids["store"],
+        "note": f"Order {s.values['tag']}",
+        "lines": [{"product_id": s.ids["product"], "quantity": 2}],
+    }
+    for key in ("order", "order_to_pay", "paid_order", "order_to_refund"):
+        s.ids[key] = _created(client.post("/v1/orders", json=body, headers=h))["id"]
+    for key in ("paid_order", "order_to_refund"):
+        paid = client.post(
+            f"/v1/orders/{s.ids[key]}/pay",
+            json={"payments": [{"method": "card", "amount": 700, "reference": f"T-{key}"}]},
+            headers=h,
+        )
+        assert paid.status_code == 200, paid.text
+    line = {"line_id": paid.json()["lines"][0]["id"], "quantity": 1}
+    refund = client.post(
+        f"/v1/orders/{s.ids['order_to_refund']}/refunds", json={"lines": [line]}, headers=h
+    )
+    assert refund.status_code == 200, refund.text
+
+
+def seed_inventory(client: TestClient[Any], s: Seed) -> None:
+    """Stock with a lot and a reorder point, a loss from that lot, stocktakes in the states
+    their actions need (one to count, one to post, one to cancel: each in its own store, as a
+    store counts once at a time) and transfers (one to receive, one to cancel)."""
+    h, tag, product = s.headers, s.values["tag"], s.ids["product"]
+    for n in (2, 3, 4):
+        body = {"code": f"{s.values['store_code']}-{n}", "name": f"Store {n} {tag}"}
+        s.ids[f"store{n}"] = _created(client.post("/v1/stores", json=body, headers=h))["id"]
+    line = {
+        "product_id": product,
+        "quantity": 20,
+        "lot_code": f"L-{tag}",
+        "expires_on": "2031-01-01",
+    }
+    body = {
+        "store_id": s.ids["store"],
+        "kind": "receipt",
+        "note": f"Delivery {tag}",
+        "lines": [line],
+    }
+    (movement,) = _created(client.post("/v1/stock-movements", json=body, headers=h))["movements"]
+    s.ids["stock_movement"], s.ids["stock_lot"] = movement["id"], movement["lot_id"]
+    points = client.put(
+        f"/v1/stores/{s.ids['store']}/reorder-points",
+        json={"points": [{"product_id": product, "reorder_point": 2}]},
+        headers=h,
+    )
+    assert points.status_code == 200, points.text
+    s.ids["stock_level"] = points.json()[0]["id"]
+    line = {"product_id": product, "quantity": 1, "lot_id": s.ids["stock_lot"]}
+    body = {
+        "store_id": s.ids["store"],
+        "reason": "damaged",
+        "note": f"Broken {tag}",
+        "lines": [line],
+    }
+    s.ids["loss"] = _created(client.post("/v1/losses", json=body, headers=h))["id"]
+    counts = {"counts": [{"product_id": product, "quantity": 1}]}
+    for key, where in (
+        ("stocktake", "store2"),
+        ("stocktake_to_post", "store3"),
+        ("stocktake_to_cancel", "store4"),
+    ):
+        body = {"store_id": s.ids[where], "note": f"Count {tag}"}
+        s.ids[key] = _created(client.post("/v1/stocktakes", json=body, headers=h))["id"]
+        counted = client.post(f"/v1/stocktakes/{s.ids[key]}/counts", json=counts, headers=h)
+        assert counted.status_code == 200, counted.text
+    body = {
+        "from_store_id": s.ids["store"],
+        "to_store_id": s.ids["store2"],
+        "note": f"Transfer {tag}",
+        "lines": [{"product_id": product, "quantity": 1}],
+    }
+    for key in ("transfer", "transfer_to_cancel"):
+        s.ids[key] = _created(client.post("/v1/transfers", json=body, headers=h))["id"]
+
+
+def seed_replenishment(client: TestClient[Any], s: Seed) -> None:
+    """Two suggestion runs for the store (one to read and edit, one to convert: its version
+    stays as made) and a demand calendar day of the store."""
+    h, store = s.headers, s.ids["store"]
+    for key in ("suggestion_run", "suggestion_run_to_convert"):
+        made = client.post(f"/v1/stores/{store}/suggestions", json={}, headers=h)
+        s.ids[key] = _created(made)["id"]
+    run = client.get(f"/v1/suggestion-runs/{s.ids['suggestion_run']}", headers=h).json()
+    s.ids["suggestion_line"] = run["lines"][0]["id"]
+    day = {"day": "2030-01-01", "multiplier": "1.5", "label": f"Fair {s.values['tag']}"}
+    made = client.post("/v1/demand-calendar", json={**day, "store_id": store}, headers=h)
+    s.ids["demand_calendar_entry"] = _created(made)["id"]
+
+
 def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
     """Sign a chain up and give it a store, category, supplier, product, invitation, API key."""
     tag = values["tag"]
@@ -160,6 +280,10 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
         "webhook_endpoint": endpoint["endpoint"]["id"],
     }
     s.webhook_secret = endpoint["secret"]
+    seed_purchasing(client, s)
+    seed_orders(client, s)
+    seed_inventory(client, s)
+    seed_replenishment(client, s)
     events = client.get("/v1/events", params={"type": "product.updated"}, headers=h).json()
     s.ids["event"] = events["data"][0]["id"]
     audit = client.get("/v1/audit-log", params={"limit": 200}, headers=h)
@@ -204,6 +328,27 @@ COLLECTIONS = {
     "event": "/v1/events",
     "webhook_endpoint": "/v1/webhook-endpoints",
     "webhook_delivery": "/v1/webhook-deliveries",
+    "purchase_order": "/v1/purchase-orders",
+    "po_to_send": "/v1/purchase-orders",
+    "po_to_cancel": "/v1/purchase-orders",
+    "po_to_receive": "/v1/purchase-orders",
+    "po_to_close": "/v1/purchase-orders",
+    "goods_receipt": "/v1/goods-receipts",
+    "order": "/v1/orders",
+    "order_to_pay": "/v1/orders",
+    "paid_order": "/v1/orders",
+    "order_to_refund": "/v1/orders",
+    "stock_movement": "/v1/stock-movements",
+    "loss": "/v1/losses",
+    "stocktake": "/v1/stocktakes",
+    "stocktake_to_post": "/v1/stocktakes",
+    "stocktake_to_cancel": "/v1/stocktakes",
+    "transfer": "/v1/transfers",
+    "transfer_to_cancel": "/v1/transfers",
+    "suggestion_run": "/v1/suggestion-runs",
+    "suggestion_run_to_convert": "/v1/suggestion-runs",
+    "suggestion_line": "/v1/suggestion-lines",
+    "demand_calendar_entry": "/v1/demand-calendar",
 }
 """REST collection of each resource; each but invitations has ``GET {collection}/{id}``."""
 

@@ -35,6 +35,23 @@ SELECT = {
     "WebhookEndpoint": "id url description",
     "WebhookDelivery": "id endpointId eventId lastError",
     "WebhookDeliveryDetail": "id endpointId eventId attempts { id error responseExcerpt }",
+    "PurchaseOrder": "id number note storeId supplierId lines { id productId } "
+    "receipts { id lines { lineId movementId } }",
+    "GoodsReceipt": "id purchaseOrderId storeId supplierId note "
+    "lines { id lineId productId movementId }",
+    "Order": "id storeId note createdBy lines { id productId name } payments { id reference } "
+    "refunds { id createdBy lines { id lineId } payments { paymentId } }",
+    "StockLevel": "id storeId productId",
+    "StockMovement": "id storeId productId lotId sourceId actorId note",
+    "StockLot": "id storeId productId code",
+    "MovementBatch": "id storeId note movements { id productId }",
+    "Loss": "id storeId note recordedBy transferId movements { id productId lotId sourceId }",
+    "Stocktake": "id storeId note openedBy categoryIds "
+    "variance { lines { productId name } uncounted { productId name } }",
+    "Transfer": "id fromStoreId toStoreId note sentBy lossId lines { productId }",
+    "SuggestionRun": "id storeId createdBy lines { id productId supplierId reasons }",
+    "SuggestionLine": "id runId storeId productId supplierId purchaseOrderId reasons",
+    "DemandCalendarEntry": "id storeId label",
 }
 """What each type's checks select: every id and name that could leak."""
 
@@ -48,6 +65,15 @@ BY_ID = {
     "event": "Event",
     "webhookEndpoint": "WebhookEndpoint",
     "webhookDelivery": "WebhookDeliveryDetail",
+    "purchaseOrder": "PurchaseOrder",
+    "goodsReceipt": "GoodsReceipt",
+    "order": "Order",
+    "loss": "Loss",
+    "stocktake": "Stocktake",
+    "transfer": "Transfer",
+    "suggestionRun": "SuggestionRun",
+    "suggestionLine": "SuggestionLine",
+    "demandCalendarEntry": "DemandCalendarEntry",
 }
 """Query fields taking an ``id`` -> their type (the resource key is the snake_case name)."""
 
@@ -83,6 +109,69 @@ LISTS: dict[str, tuple[str, str, Callable[[World], list[Body]]]] = {
             {"eventId": w.a.ids["event"], "status": "pending"},
         ],
     ),
+    "purchaseOrders": (
+        "PurchaseOrder",
+        "purchase_order",
+        lambda w: [
+            {"storeId": w.a.ids["store"]},
+            {"supplierId": w.a.ids["supplier"]},
+            {"storeId": w.a.ids["store"], "status": "draft"},
+        ],
+    ),
+    "orders": (
+        "Order",
+        "order",
+        lambda w: [{"storeId": w.a.ids["store"]}, {"storeId": w.a.ids["store"], "status": "open"}],
+    ),
+    "stockLevels": (
+        "StockLevel",
+        "stock_level",
+        lambda w: [{"storeId": w.a.ids["store"]}, {"productId": w.a.ids["product"]}],
+    ),
+    "stockMovements": (
+        "StockMovement",
+        "stock_movement",
+        lambda w: [
+            {"storeId": w.a.ids["store"]},
+            {"productId": w.a.ids["product"]},
+            {"sourceId": w.a.ids["loss"]},
+        ],
+    ),
+    "stockLots": (
+        "StockLot",
+        "stock_lot",
+        lambda w: [{"storeId": w.a.ids["store"]}, {"productId": w.a.ids["product"]}],
+    ),
+    "losses": ("Loss", "loss", lambda w: [{"storeId": w.a.ids["store"]}]),
+    "stocktakes": (
+        "Stocktake",
+        "stocktake",
+        lambda w: [
+            {"storeId": w.a.ids["store2"]},
+            {"storeId": w.a.ids["store2"], "status": "open"},
+        ],
+    ),
+    "transfers": (
+        "Transfer",
+        "transfer",
+        lambda w: [
+            {"storeId": w.a.ids["store"]},
+            {"storeId": w.a.ids["store2"], "status": "in_transit"},
+        ],
+    ),
+    "suggestionRuns": (
+        "SuggestionRun",
+        "suggestion_run",
+        lambda w: [
+            {"storeId": w.a.ids["store"]},
+            {"storeId": w.a.ids["store"], "status": "completed"},
+        ],
+    ),
+    "demandCalendar": (
+        "DemandCalendarEntry",
+        "demand_calendar_entry",
+        lambda w: [{"storeId": w.a.ids["store"]}],
+    ),
 }
 """List field -> (type, which of B's ids it must show, arguments matching only A's objects)."""
 
@@ -93,6 +182,10 @@ FILTER_TYPES = {
     "eventId": "UUID",
     "q": "String",
     "status": "String",
+    "storeId": "UUID",
+    "supplierId": "UUID",
+    "productId": "UUID",
+    "sourceId": "UUID",
 }
 
 Ref = tuple[str, Callable[[str], Body]]
@@ -103,6 +196,27 @@ PRODUCT_REFS: tuple[Ref, ...] = (
 )
 
 USER_REFS: tuple[Ref, ...] = (("store", lambda i: {"role": "manager", "storeIds": [i]}),)
+PURCHASE_ORDER_REFS: tuple[Ref, ...] = (
+    ("store", lambda i: {"storeId": i}),
+    ("supplier", lambda i: {"supplierId": i}),
+    ("product", lambda i: {"lines": [{"productId": i, "quantity": "1"}]}),
+)
+
+ORDER_REFS: tuple[Ref, ...] = (
+    ("store", lambda i: {"storeId": i}),
+    ("product", lambda i: {"lines": [{"productId": i, "quantity": "1"}]}),
+)
+STOCK_REFS = ORDER_REFS
+TRANSFER_REFS: tuple[Ref, ...] = (
+    ("store", lambda i: {"fromStoreId": i}),
+    ("store", lambda i: {"toStoreId": i}),
+    ("product", lambda i: {"lines": [{"productId": i, "quantity": "1"}]}),
+)
+
+
+def _b_lines(world: World) -> list[Body]:
+    return [{"productId": world.b.ids["product"], "quantity": "1"}]
+
 
 UPDATES: dict[str, tuple[str, Body, tuple[Ref, ...]]] = {
     "updateStore": ("store", {"name": "Taken over", "status": "closed"}, ()),
@@ -111,6 +225,13 @@ UPDATES: dict[str, tuple[str, Body, tuple[Ref, ...]]] = {
     "updateProduct": ("product", {"name": "Taken over", "listPrice": 1}, PRODUCT_REFS),
     "updateUser": ("user", {"name": "Taken over"}, USER_REFS),
     "updateWebhookEndpoint": ("webhook_endpoint", {"description": "Taken over"}, ()),
+    "updatePurchaseOrder": ("purchase_order", {"note": "Taken over"}, PURCHASE_ORDER_REFS),
+    "updateSuggestionLine": ("suggestion_line", {"quantity": "0"}, ()),
+    "updateDemandCalendarEntry": (
+        "demand_calendar_entry",
+        {"label": "Taken over"},
+        (("store", lambda i: {"storeId": i}),),
+    ),
 }
 """Mutation -> (resource, a valid input without the version, inputs naming another object)."""
 
@@ -122,6 +243,7 @@ DELETES = {
     "revokeInvitation": "invitation",
     "revokeApiKey": "api_key",
     "deleteWebhookEndpoint": "webhook_endpoint",
+    "deleteDemandCalendarEntry": "demand_calendar_entry",
 }
 
 CREATES: dict[str, tuple[str, str, Callable[[World], Body], tuple[Ref, ...]]] = {
@@ -168,6 +290,60 @@ CREATES: dict[str, tuple[str, str, Callable[[World], Body], tuple[Ref, ...]]] = 
         lambda _: {"url": "https://example.com/hooks"},
         (),
     ),
+    "createPurchaseOrder": (
+        "purchase_order",
+        "PurchaseOrder",
+        lambda w: {
+            "storeId": w.b.ids["store"],
+            "supplierId": w.b.ids["supplier"],
+            "lines": [{"productId": w.b.ids["product"], "quantity": "1"}],
+        },
+        PURCHASE_ORDER_REFS,
+    ),
+    "createOrder": (
+        "order",
+        "Order",
+        lambda w: {
+            "channel": "pos",
+            "storeId": w.b.ids["store"],
+            "lines": [{"productId": w.b.ids["product"], "quantity": "1"}],
+        },
+        ORDER_REFS,
+    ),
+    "recordStockMovements": (
+        "stock_movement",
+        "MovementBatch",
+        lambda w: {"storeId": w.b.ids["store"], "kind": "receipt", "lines": _b_lines(w)},
+        STOCK_REFS,
+    ),
+    "recordLoss": (
+        "loss",
+        "Loss",
+        lambda w: {"storeId": w.b.ids["store"], "reason": "damaged", "lines": _b_lines(w)},
+        STOCK_REFS,
+    ),
+    "openStocktake": (
+        "stocktake",
+        "Stocktake",
+        lambda w: {"storeId": w.b.ids["store"]},
+        (("store", lambda i: {"storeId": i}), ("category", lambda i: {"categoryIds": [i]})),
+    ),
+    "sendTransfer": (
+        "transfer",
+        "Transfer",
+        lambda w: {
+            "fromStoreId": w.b.ids["store"],
+            "toStoreId": w.b.ids["store2"],
+            "lines": _b_lines(w),
+        },
+        TRANSFER_REFS,
+    ),
+    "createDemandCalendarEntry": (
+        "demand_calendar_entry",
+        "DemandCalendarEntry",
+        lambda _: {"day": "2031-02-01", "multiplier": "1.5", "label": "Two"},
+        (("store", lambda i: {"storeId": i}),),
+    ),
 }
 """Mutation -> (resource, type, valid input reusing A's unique values, inputs naming another
 object). The created object must stay invisible to A."""
@@ -175,14 +351,71 @@ object). The created object must stay invisible to A."""
 ACTIONS: dict[str, tuple[str, str, Body | None]] = {
     "rotateWebhookSecret": ("webhook_endpoint", "RotateSecretInput", {"overlapHours": 1}),
     "retryWebhookDelivery": ("webhook_delivery", "", None),
+    # one order per action, in the state it needs (seed_purchasing); versions as seeded
+    "sendPurchaseOrder": ("po_to_send", "SendPurchaseOrderInput", {"version": 1}),
+    "cancelPurchaseOrder": ("po_to_cancel", "CancelPurchaseOrderInput", {"version": 1}),
+    "closePurchaseOrder": ("po_to_close", "ClosePurchaseOrderInput", {"version": 3}),
+    # one sales order per action, in the state it needs (seed_orders)
+    "cancelOrder": ("order", "", None),
+    "payOrder": (
+        "order_to_pay",
+        "PayOrderInput",
+        {"payments": [{"method": "cash", "amount": 1000}]},
+    ),
+    "fulfilOrder": ("paid_order", "", None),
+    "refundOrder": ("order_to_refund", "RefundOrderInput", {}),
+    # one stocktake and transfer per action, in the state it needs (seed_inventory)
+    "postStocktake": ("stocktake_to_post", "", None),
+    "cancelStocktake": ("stocktake_to_cancel", "", None),
+    "receiveTransfer": ("transfer", "", None),
+    "cancelTransfer": ("transfer_to_cancel", "", None),
+    # a run of its own to convert (seed_replenishment): its version stays as made
+    "convertSuggestionRun": (
+        "suggestion_run_to_convert",
+        "ConvertSuggestionRunInput",
+        {"version": 1},
+    ),
 }
 """Mutations acting on one object by id -> (resource, input type, input)."""
+
+LINE_ACTIONS: dict[str, tuple[str, str, Callable[[str], Body]]] = {
+    "receivePurchaseOrder": (
+        "po_to_receive",
+        "GoodsReceiptInput",
+        lambda line: {"lines": [{"lineId": line, "received": "1"}]},
+    ),
+}
+"""Mutations acting on one object by id whose input names one of its lines -> (resource,
+input type, input naming the line)."""
 
 NAMED_IN_INPUT: dict[str, tuple[str, str, str]] = {
     "replayWebhookDeliveries": ("webhook_delivery", "ReplayInput", "endpointId"),
 }
 """Mutations naming an object in their input -> (resource they change, input type, field
 naming A's ``webhook_endpoint``)."""
+
+STOCK_ACTIONS: dict[str, tuple[str, str, str, Callable[[str], Body]]] = {
+    "recordStocktakeCounts": (
+        "stocktake",
+        "id",
+        "StocktakeCountsInput",
+        lambda p: {"counts": [{"productId": p, "quantity": "1"}]},
+    ),
+    "setReorderPoints": (
+        "store",
+        "storeId",
+        "ReorderPointsInput",
+        lambda p: {"points": [{"productId": p, "reorderPoint": "3"}]},
+    ),
+}
+"""Inventory mutations on one object whose input names a product -> (resource, the argument
+naming the object, input type, input naming the product)."""
+
+BY_STORE: dict[str, tuple[str, str]] = {
+    "forecastAccuracy": ("query", "storeId runs"),
+    "runSuggestions": ("mutation", "id storeId"),
+}
+"""Fields naming a store by ``storeId`` -> (operation, what to select)."""
 
 OWN_CHAIN = {
     "me": "the caller itself (test_me_and_tenant_...)",
@@ -193,6 +426,7 @@ OWN_CHAIN = {
     "enablePlugin": "enables for the caller's own chain (test_plugins_...)",
     "disablePlugin": "disables for the caller's own chain (test_plugins_...)",
     "stampsCount": "a test plugin's field: the caller's chain only (test_plugins_...)",
+    "lossReport": "sums the caller's own chain's loss movements (test_inventory.py)",
 }
 """Fields that name no object: they act on the caller's own chain."""
 
@@ -201,6 +435,10 @@ INPUT_TYPES = {
     "inviteUser": "InvitationInput",
     "createApiKey": "ApiKeyInput",
     "updateTenant": "TenantUpdateInput",
+    "recordStockMovements": "ManualMovementInput",
+    "recordLoss": "LossInput",
+    "openStocktake": "StocktakeInput",
+    "sendTransfer": "TransferInput",
 }
 
 
@@ -396,6 +634,87 @@ def test_action_mutation(client: TestClient[Any], world: World, mutation: str) -
     assert "errors" not in mine, mine
 
 
+@pytest.mark.parametrize("mutation", sorted(LINE_ACTIONS))
+def test_line_action_mutation(client: TestClient[Any], world: World, mutation: str) -> None:
+    """B's action on A's object, naming B's line or A's: NOT_FOUND like a missing id; naming
+    A's line on B's own object: refused like a missing line. A's object is unchanged; B's own
+    action works."""
+    key, input_type, make = LINE_ACTIONS[mutation]
+    a_id, missing, b = world.a.ids[key], new_uuid(), world.b.headers
+    own = world.b.ids[key]
+    query = (
+        f"mutation($id: UUID!, $input: {input_type}!) "
+        f"{{ {mutation}(id: $id, input: $input) {{ __typename }} }}"
+    )
+    before = a_view(client, world, key, a_id)
+    a_line = before["lines"][0]["id"]
+    b_line = client.get(f"{COLLECTIONS[key]}/{own}", headers=b).json()["lines"][0]["id"]
+    for line in (b_line, a_line):
+        theirs = _not_found(graphql(client, b, query, id=a_id, input=make(line)))
+        assert _blank(theirs, a_id) == _blank(
+            graphql(client, b, query, id=missing, input=make(line)), missing
+        )
+    theirs = _bad_input(graphql(client, b, query, id=own, input=make(a_line)))
+    assert _blank(theirs, a_line) == _blank(
+        graphql(client, b, query, id=own, input=make(missing)), missing
+    )
+    assert a_view(client, world, key, a_id) == before
+    mine = graphql(client, b, query, id=own, input=make(b_line))
+    assert "errors" not in mine, mine
+
+
+@pytest.mark.parametrize("mutation", sorted(STOCK_ACTIONS))
+def test_stock_action_mutation(client: TestClient[Any], world: World, mutation: str) -> None:
+    """B's count on A's stocktake or reorder points of A's store, naming B's product or A's:
+    NOT_FOUND like a missing id; on B's own object naming A's product: refused like a missing
+    product. A's object and stock are unchanged; B's own action works."""
+    key, arg, input_type, make = STOCK_ACTIONS[mutation]
+    a_id, missing, b = world.a.ids[key], new_uuid(), world.b.headers
+    own, a_product = world.b.ids[key], world.a.ids["product"]
+    query = (
+        f"mutation($id: UUID!, $input: {input_type}!) "
+        f"{{ {mutation}({arg}: $id, input: $input) {{ __typename }} }}"
+    )
+
+    def a_state() -> Any:
+        levels = client.get("/v1/stock-levels", params={"limit": 200}, headers=world.a.headers)
+        return a_view(client, world, key, a_id), levels.json()
+
+    before = a_state()
+    for product in (world.b.ids["product"], a_product):
+        theirs = _not_found(graphql(client, b, query, id=a_id, input=make(product)))
+        assert _blank(theirs, a_id) == _blank(
+            graphql(client, b, query, id=missing, input=make(product)), missing
+        )
+    theirs = _bad_input(graphql(client, b, query, id=own, input=make(a_product)))
+    assert _blank(theirs, a_product) == _blank(
+        graphql(client, b, query, id=own, input=make(missing)), missing
+    )
+    assert a_state() == before
+    mine = graphql(client, b, query, id=own, input=make(world.b.ids["product"]))
+    assert "errors" not in mine, mine
+
+
+@pytest.mark.parametrize("field", sorted(BY_STORE))
+def test_field_naming_a_store(client: TestClient[Any], world: World, field: str) -> None:
+    """B naming A's store (accuracy, a suggested order): NOT_FOUND like a missing store, and
+    A's runs stay as they were; B's own store answers."""
+    kind, selection = BY_STORE[field]
+    query = f"{kind}($id: UUID!) {{ {field}(storeId: $id) {{ {selection} }} }}"
+    a_id, missing, b = world.a.ids["store"], new_uuid(), world.b.headers
+
+    def a_runs() -> Any:
+        listed = client.get("/v1/suggestion-runs", params={"limit": 200}, headers=world.a.headers)
+        return listed.json()
+
+    before = a_runs()
+    theirs = _not_found(graphql(client, b, query, id=a_id))
+    assert _blank(theirs, a_id) == _blank(graphql(client, b, query, id=missing), missing)
+    assert a_runs() == before
+    mine = graphql(client, b, query, id=world.b.ids["store"])
+    assert "errors" not in mine, mine
+
+
 @pytest.mark.parametrize("mutation", sorted(NAMED_IN_INPUT))
 def test_mutation_naming_an_object(client: TestClient[Any], world: World, mutation: str) -> None:
     """Naming A's endpoint in the input: NOT_FOUND like a missing one; A's deliveries unchanged."""
@@ -480,14 +799,26 @@ def test_every_field_is_covered(client: TestClient[Any], world: World) -> None:
         for kind in ("query", "mutation")
     }
     cases = {
-        "query": BY_ID.keys() | LISTS.keys(),
+        "query": BY_ID.keys()
+        | LISTS.keys()
+        | {f for f, (k, _) in BY_STORE.items() if k == "query"},
         "mutation": UPDATES.keys()
         | DELETES.keys()
         | CREATES.keys()
         | ACTIONS.keys()
-        | NAMED_IN_INPUT.keys(),
+        | LINE_ACTIONS.keys()
+        | STOCK_ACTIONS.keys()
+        | NAMED_IN_INPUT.keys()
+        | {f for f, (k, _) in BY_STORE.items() if k == "mutation"},
     }
-    with_id = {"query": BY_ID.keys(), "mutation": UPDATES.keys() | DELETES.keys() | ACTIONS.keys()}
+    with_id = {
+        "query": BY_ID.keys(),
+        "mutation": UPDATES.keys()
+        | DELETES.keys()
+        | ACTIONS.keys()
+        | LINE_ACTIONS.keys()
+        | {m for m, (_, arg, _, _) in STOCK_ACTIONS.items() if arg == "id"},
+    }
     for kind, served in fields.items():
         assert sorted(served.keys() - cases[kind] - OWN_CHAIN.keys()) == [], f"add a {kind} case"
         assert sorted({name for name, args in served.items() if "id" in args} ^ with_id[kind]) == []

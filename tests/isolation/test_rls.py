@@ -37,6 +37,27 @@ TENANT_TABLES = (
     "webhook_deliveries",
     "webhook_attempts",
     "tenant_plugins",
+    "purchase_orders",
+    "purchase_order_lines",
+    "goods_receipts",
+    "goods_receipt_lines",
+    "orders",
+    "order_lines",
+    "order_payments",
+    "order_refunds",
+    "order_refund_lines",
+    "order_counters",
+    "stock_movements",
+    "stock_levels",
+    "stock_lots",
+    "losses",
+    "stocktakes",
+    "stocktake_lines",
+    "transfers",
+    "transfer_lines",
+    "suggestion_runs",
+    "suggestion_lines",
+    "demand_calendar",
     "stamps",  # a table of the suite's test plugin: plugins' tables are under RLS too
 )
 """Every tenant-owned table; the chains' seeds leave rows of both chains in each."""
@@ -58,7 +79,11 @@ for the relay only ids: which tenants have events to relay, which deliveries are
 clean-up jobs' functions delete expired rows and return only a count)."""
 
 
-APPEND_ONLY = {"audit_log": ["refused", "refused"], "events": [0, "refused"]}
+APPEND_ONLY = {
+    "audit_log": ["refused", "refused"],
+    "events": [0, "refused"],
+    "stock_movements": ["refused", "refused"],
+}
 """What an UPDATE and a DELETE of A's rows (by B) give where they are not simply 0 rows."""
 
 
@@ -173,7 +198,7 @@ def test_writing_another_tenants_rows_is_refused(
 ) -> None:
     """Scoped to B, the policy's WITH CHECK refuses a row of A (inserted, or B's row moved to
     A), though the same insert for B passes it; updates and deletes aimed at A's rows touch
-    nothing (the audit log refuses them outright: it is append-only)."""
+    nothing (the audit log and the stock ledger refuse them outright: they are append-only)."""
     a, b = world.a.ids["tenant"], world.b.ids["tenant"]
     copy = _sql(COPY_AS, table)
     rls = "row-level security"
@@ -187,7 +212,7 @@ def test_writing_another_tenants_rows_is_refused(
             await _scoped(connection, b, copy, a, uuid.uuid4())
         with pytest.raises(
             asyncpg.InsufficientPrivilegeError,
-            match="permission denied" if table == "audit_log" else rls,
+            match="permission denied" if APPEND_ONLY.get(table, [0])[0] == "refused" else rls,
         ):
             await _scoped(connection, b, _sql(MOVE, table), a)
         for sql in (_sql(TOUCH, table), _sql(DELETE, table)):
@@ -199,7 +224,8 @@ def test_writing_another_tenants_rows_is_refused(
 
     passed, *aimed_at_a = _run(settings, work)
     assert passed in (1, "unique")
-    # the audit log takes no UPDATE or DELETE from the app role, the outbox no DELETE
+    # the audit log and the stock ledger take no UPDATE or DELETE from the app role, the
+    # outbox no DELETE
     assert aimed_at_a == APPEND_ONLY.get(table, [0, 0])
 
 

@@ -20,7 +20,9 @@ CORE_APPS = [
     "bodega.audit.piccolo_app",
     "bodega.catalog.piccolo_app",
     "bodega.inventory.piccolo_app",
+    "bodega.ordering.piccolo_app",
     "bodega.purchasing.piccolo_app",
+    "bodega.replenishment.piccolo_app",
     "bodega.events.piccolo_app",
     "bodega.plugins.piccolo_app",
 ]

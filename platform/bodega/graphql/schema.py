@@ -36,15 +36,19 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
     from bodega.catalog.graphql import CatalogMutation, CatalogQuery
     from bodega.events.graphql import EventsMutation, EventsQuery
     from bodega.inventory.graphql import InventoryMutation, InventoryQuery
+    from bodega.ordering.graphql import OrderingMutation, OrderingQuery
     from bodega.plugins.graphql import PluginsMutation, PluginsQuery
     from bodega.purchasing.graphql import PurchasingMutation, PurchasingQuery
+    from bodega.replenishment.graphql import ReplenishmentMutation, ReplenishmentQuery
     from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
 
     queries: list[type] = [
         TenancyQuery,
         CatalogQuery,
         InventoryQuery,
+        OrderingQuery,
         PurchasingQuery,
+        ReplenishmentQuery,
         AuditQuery,
         EventsQuery,
         PluginsQuery,
@@ -53,7 +57,9 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
         TenancyMutation,
         CatalogMutation,
         InventoryMutation,
+        OrderingMutation,
         PurchasingMutation,
+        ReplenishmentMutation,
         EventsMutation,
         PluginsMutation,
     ]
