@@ -2,8 +2,10 @@
 
 A run reads the store's history and stock through the other domains' public functions,
 forecasts every product (``_planning``), and writes the run and its lines in the caller's
-transaction. Runs are computed inline: 2,000 products with a year of history take about a
-second of forecasting, so the caller gets the finished run (bench/replenishment.py).
+transaction. Runs are computed inline, so the caller gets the finished run: a store with
+2,000 products and a year of history takes a few seconds, most of it inventory's history
+query; forecasting is under a second (bench/replenishment.py, bench/README.md). The worker's
+job (``jobs.py``) runs the same function for stores that should not wait on a caller.
 """
 
 from __future__ import annotations

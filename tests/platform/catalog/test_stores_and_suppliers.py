@@ -186,7 +186,8 @@ def test_supplier_with_products_cannot_be_deleted(client, chain):
 
 
 def test_a_store_that_managers_manage_cannot_be_deleted(client):
-    """Deleting a managed store would leave managers pointing at nothing: 409 until reassigned."""
+    """Deleting a store someone works in would leave them pointing at nothing: 409 until they
+    are given other stores (staff keep their stores when demoted, so those are taken too)."""
     chain = sign_up(client)
     store = client.post("/v1/stores", json={"code": "M1", "name": "Managed"}, headers=chain.headers)
     store_id = store.json()["id"]
@@ -204,6 +205,14 @@ def test_a_store_that_managers_manage_cannot_be_deleted(client):
     client.patch(
         f"/v1/users/{manager['id']}",
         json={"version": manager["version"], "role": "staff"},
+        headers=chain.headers,
+    )
+    assert_problem(client.delete(f"/v1/stores/{store_id}", headers=chain.headers), 409)
+    demoted = client.get(f"/v1/users/{manager['id']}", headers=chain.headers).json()
+    assert demoted["store_ids"] == [store_id]
+    client.patch(
+        f"/v1/users/{manager['id']}",
+        json={"version": demoted["version"], "store_ids": []},
         headers=chain.headers,
     )
     assert client.delete(f"/v1/stores/{store_id}", headers=chain.headers).status_code == 204
