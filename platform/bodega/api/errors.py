@@ -27,6 +27,7 @@ __all__ = [
     "VersionConflict",
     "exception_handlers",
     "problem_response",
+    "raise_if_errors",
 ]
 
 PROBLEM_JSON = "application/problem+json"
@@ -57,6 +58,17 @@ class InvalidInput(BodegaError):
     status = 422
     slug = "validation-error"
     title = "The request is not valid"
+
+
+def _joined(errors: Sequence[FieldError]) -> str:
+    return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+
+
+def raise_if_errors(errors: Sequence[FieldError], detail: str | None = None) -> None:
+    """Refuse the whole request when checks found problems: one 422 naming every field
+    (``detail`` defaults to the fields and messages joined)."""
+    if errors:
+        raise InvalidInput(detail or _joined(errors), errors=list(errors))
 
 
 class Unauthorized(BodegaError):
@@ -175,10 +187,9 @@ def _validation_error(
     ]
     if not errors:  # the request itself is malformed (not JSON, wrong media type)
         return problem_response(400, exc.detail, request=request)
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(
         422,
-        detail,
+        _joined(errors),
         slug=InvalidInput.slug,
         title=InvalidInput.title,
         request=request,

@@ -12,7 +12,7 @@ import msgspec
 from piccolo.table import Table
 
 from bodega.api.auth import Actor
-from bodega.api.errors import Conflict, FieldError, Forbidden, InvalidInput
+from bodega.api.errors import Conflict, FieldError, Forbidden, InvalidInput, raise_if_errors
 from bodega.api.pagination import Page
 from bodega.audit import create_recorded, delete_recorded, update_recorded
 from bodega.catalog.gtin import gtin_problem
@@ -394,17 +394,10 @@ def product_values(data: ProductIn | ProductUpdate) -> dict[str, Any]:
     return values
 
 
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
-
-
 async def _check_product_refs(
     actor: Actor, values: dict[str, Any], exclude: uuid.UUID | None = None
 ) -> None:
-    _raise_if(product_field_errors(values))
+    raise_if_errors(product_field_errors(values))
     await _ensure_exists(
         Category, actor.tenant_id, values.get("category_id"), "category_id", "category"
     )

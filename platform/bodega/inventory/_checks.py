@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bodega.api.auth import Actor
-from bodega.api.errors import Conflict, FieldError, InvalidInput
+from bodega.api.errors import Conflict, FieldError
 from bodega.api.quantities import quantity_errors
 from bodega.catalog import ProductOut, categories_by_ids, products_by_ids
 
-__all__ = ["WrongState", "categories_of", "line_errors", "products_of", "raise_if"]
+__all__ = ["WrongState", "categories_of", "line_errors", "products_of"]
 
 
 class WrongState(Conflict):
@@ -20,13 +20,6 @@ class WrongState(Conflict):
 
     def __init__(self, what: str, status: str, change: str) -> None:
         super().__init__(f"This {what} is {status.replace('_', ' ')}: it cannot be {change}.")
-
-
-def raise_if(errors: Sequence[FieldError]) -> None:
-    if errors:
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=list(errors)
-        )
 
 
 def line_errors(

@@ -17,13 +17,13 @@ from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, InvalidInput, NotFound
+from bodega.api.errors import FieldError, InvalidInput, NotFound, raise_if_errors
 from bodega.api.pagination import Page, page_of
 from bodega.audit import change_recorded
 from bodega.catalog import get_store, require_store
 from bodega.db import engine as db
 from bodega.db.ids import new_id
-from bodega.inventory._checks import categories_of, line_errors, products_of, raise_if
+from bodega.inventory._checks import categories_of, line_errors, products_of
 from bodega.inventory.schemas import (
     LossGroup,
     LossGroupBy,
@@ -51,7 +51,7 @@ async def record_loss(actor: Actor, data: LossIn) -> LossOut:
     errors += await _lot_errors(actor, data, bad={e["field"] for e in errors})
     if data.reason == "other" and not data.note.strip():
         errors.append(FieldError("note", "say what happened"))
-    raise_if(errors)
+    raise_if_errors(errors)
     loss_id = new_id()
     movements = [
         MovementIn(
@@ -219,12 +219,12 @@ async def loss_report(
     """Quantity and value at cost of every loss movement from ``since`` to ``until``, by
     store, category (the product's own), reason or product, with each group's share."""
     if group_by not in get_args(LossGroupBy):
-        raise_if([FieldError("group_by", f"one of {', '.join(get_args(LossGroupBy))}")])
+        raise_if_errors([FieldError("group_by", f"one of {', '.join(get_args(LossGroupBy))}")])
     zone = ZoneInfo((await get_tenant(actor)).timezone)
     start = _moment(since, "since", zone, end=False)
     end = _moment(until, "until", zone, end=True)
     if end <= start:
-        raise_if([FieldError("until", "must come after since")])
+        raise_if_errors([FieldError("until", "must come after since")])
     rows = await db.fetch(
         """
         SELECT store_id, product_id, reason,

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, InvalidInput
+from bodega.api.errors import FieldError, raise_if_errors
 from bodega.api.pagination import Page, decode_cursor, page_of
 from bodega.api.quantities import quantity_errors
 from bodega.audit import change_recorded
@@ -76,10 +76,7 @@ def _check(movements: Sequence[MovementIn], units: dict[uuid.UUID, str]) -> None
             errors.append(
                 FieldError(f"movements[{i}].lot_code", "a lot needs an increase and expires_on")
             )
-    if errors:
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
+    raise_if_errors(errors)
 
 
 async def post_movements(
@@ -475,10 +472,7 @@ async def record_movements(actor: Actor, data: ManualMovementIn) -> MovementBatc
                 errors.append(FieldError(f"lines[{i}].expires_on", "required with a lot code"))
     if data.kind == "adjustment" and not data.note.strip():
         errors.append(FieldError("note", "say why stock is corrected"))
-    if errors:
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
+    raise_if_errors(errors)
     today = datetime.now(ZoneInfo((await get_store(actor, data.store_id)).timezone)).date()
     movements = [
         MovementIn(
@@ -528,10 +522,7 @@ async def set_reorder_points(
             )
     if len({p.product_id for p in data.points}) != len(data.points):
         errors.append(FieldError("points", "a product appears twice"))
-    if errors:
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
+    raise_if_errors(errors)
     points = sorted(data.points, key=lambda p: p.product_id)
     rows = await db.fetch(
         """

@@ -19,13 +19,13 @@ from typing import Any
 import msgspec
 
 from bodega.api.auth import Actor
-from bodega.api.errors import Conflict, FieldError, NotFound, VersionConflict
+from bodega.api.errors import Conflict, FieldError, NotFound, VersionConflict, raise_if_errors
 from bodega.api.pagination import Page, page_of
 from bodega.audit import change_recorded
 from bodega.catalog import ProductOut, require_store
 from bodega.db import engine as db
 from bodega.db.ids import new_id
-from bodega.inventory._checks import WrongState, categories_of, line_errors, products_of, raise_if
+from bodega.inventory._checks import WrongState, categories_of, line_errors, products_of
 from bodega.inventory.schemas import (
     CountedLine,
     MovementIn,
@@ -59,7 +59,7 @@ async def open_stocktake(actor: Actor, data: StocktakeIn) -> StocktakeOut:
     await require_store(actor, data.store_id, field="store_id")
     category_ids = list(dict.fromkeys(data.category_ids))
     found = await categories_of(actor, category_ids)
-    raise_if(
+    raise_if_errors(
         [
             FieldError(f"category_ids[{i}]", "unknown category")
             for i, c in enumerate(data.category_ids)
@@ -197,7 +197,7 @@ async def record_counts(
         for i, c in enumerate(data.counts)
         if c.product_id in products and c.product_id not in scope
     ]
-    raise_if(errors)
+    raise_if_errors(errors)
     counted: dict[uuid.UUID, Decimal] = {}
     for c in data.counts:
         counted[c.product_id] = counted.get(c.product_id, Decimal(0)) + c.quantity

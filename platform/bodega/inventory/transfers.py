@@ -16,13 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, NotFound
+from bodega.api.errors import FieldError, NotFound, raise_if_errors
 from bodega.api.pagination import Page, page_of
 from bodega.audit import change_recorded
 from bodega.catalog import missing_store_ids, require_store
 from bodega.db import engine as db
 from bodega.db.ids import new_id
-from bodega.inventory._checks import WrongState, line_errors, products_of, raise_if
+from bodega.inventory._checks import WrongState, line_errors, products_of
 from bodega.inventory.losses import save_loss
 from bodega.inventory.schemas import (
     MovementIn,
@@ -52,7 +52,7 @@ async def send_transfer(actor: Actor, data: TransferIn) -> TransferOut:
         errors.append(FieldError("to_store_id", "unknown store"))
     products = await products_of(actor, [line.product_id for line in data.lines])
     errors += line_errors(data.lines, products, unique=True)
-    raise_if(errors)
+    raise_if_errors(errors)
     transfer_id = new_id()
     costs = {line.product_id: products[line.product_id].cost_price for line in data.lines}
     movements = [
@@ -186,7 +186,7 @@ async def _arrived(
         for p in sent
         if p not in arrived
     ]
-    raise_if(errors)
+    raise_if_errors(errors)
     return arrived
 
 

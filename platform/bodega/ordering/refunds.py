@@ -16,7 +16,7 @@ from decimal import Decimal
 import msgspec
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, InvalidInput
+from bodega.api.errors import FieldError, raise_if_errors
 from bodega.api.quantities import quantity_errors
 from bodega.audit import change_recorded
 from bodega.catalog import require_store
@@ -49,13 +49,6 @@ class _Return:
     amount: int = 0
 
 
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
-
-
 def _left(line: OrderLineOut) -> Decimal:
     return line.quantity - line.refunded_quantity
 
@@ -86,7 +79,7 @@ def _returns(lines: list[OrderLineOut], data: RefundIn) -> list[_Return]:
             )
         errors += problems
         returns.append(_Return(line, wanted.quantity, wanted.restock))
-    _raise_if(errors)
+    raise_if_errors(errors)
     return returns
 
 
@@ -169,9 +162,9 @@ async def refund_order(actor: Actor, order_id: uuid.UUID, data: RefundIn) -> Ord
     amount = data.amount if data.amount is not None else sum(r.amount for r in returns)
     if data.amount is None and not returns:
         field = "amount" if data.lines is not None else "lines"
-        _raise_if([FieldError(field, "nothing comes back: give the amount to refund")])
+        raise_if_errors([FieldError(field, "nothing comes back: give the amount to refund")])
     if amount > refundable:
-        _raise_if([FieldError("amount", f"at most {refundable} can still be refunded")])
+        raise_if_errors([FieldError("amount", f"at most {refundable} can still be refunded")])
 
     payments = await payments_of(actor, [order_id])
     shares = allocate_refund([(p["id"], p["amount"] - p["refunded"]) for p in payments], amount)

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, InvalidInput, NotFound
+from bodega.api.errors import FieldError, NotFound, raise_if_errors
 from bodega.api.pagination import Page, decode_cursor, page_of
 from bodega.api.quantities import quantity_errors
 from bodega.audit import change_recorded
@@ -61,13 +61,6 @@ _NOT_REFUNDED = {"refunded_quantity": Decimal(0), "refunded_amount": 0}
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput(
-            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
 
 
 def _promise_errors(data: OrderIn, now: datetime) -> list[FieldError]:
@@ -202,7 +195,7 @@ async def create_order(actor: Actor, data: OrderIn) -> OrderOut:
     discount_total = sum(line["discount"] for line in lines)
     if not errors and subtotal > MAX_AMOUNT:
         errors.append(FieldError("lines", "the order's amount is too large"))
-    _raise_if(errors)
+    raise_if_errors(errors)
     taxes = [
         TaxLineOut(rate=t.rate, gross=t.gross, tax=t.tax, net=t.net)
         for t in tax_by_rate([(line["tax_rate"], line["total"]) for line in lines])
@@ -280,7 +273,7 @@ async def list_orders(
 ) -> Page[OrderOut]:
     """Orders oldest first, each with its lines, payments and refunds; ``since`` and
     ``until`` bound ``created_at`` (from ``since``, before ``until``)."""
-    _raise_if(_filter_errors(channel, status))
+    raise_if_errors(_filter_errors(channel, status))
     conditions = ["tenant_id = $1"]
     args: list[Any] = [actor.tenant_id]
     for column, value, op in (

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, InvalidInput
+from bodega.api.errors import FieldError, InvalidInput, raise_if_errors
 from bodega.api.quantities import quantity_errors
 from bodega.catalog import ProductOut, SupplierOut, products_by_ids, suppliers_by_ids
 from bodega.purchasing.schemas import PurchaseOrderLineIn
@@ -21,7 +21,6 @@ __all__ = [
     "earliest_delivery",
     "line_total",
     "plain",
-    "raise_if",
     "stored",
     "supplier_of",
     "today_in",
@@ -61,18 +60,11 @@ def earliest_delivery(today: date, supplier: SupplierOut) -> date:
     return day + timedelta(days=supplier.lead_time_days)
 
 
-def raise_if(errors: list[FieldError], detail: str | None = None) -> None:
-    if errors:
-        raise InvalidInput(
-            detail or "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
-        )
-
-
 def check_expected_on(expected_on: date, today: date) -> None:
     if expected_on < today:
-        raise_if([FieldError("expected_on", f"in the past (today is {today} at the store)")])
+        raise_if_errors([FieldError("expected_on", f"in the past (today is {today} at the store)")])
     if expected_on > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise_if([FieldError("expected_on", "more than a year ahead")])
+        raise_if_errors([FieldError("expected_on", "more than a year ahead")])
 
 
 async def supplier_of(actor: Actor, supplier_id: Any, field: str = "supplier_id") -> SupplierOut:
@@ -145,5 +137,5 @@ async def checked_lines(
         checked.append(
             {"product_id": product.id, "quantity": line.quantity, "unit_cost": unit_cost}
         )
-    raise_if(errors)
+    raise_if_errors(errors)
     return checked

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, NotFound
+from bodega.api.errors import FieldError, NotFound, raise_if_errors
 from bodega.api.pagination import Page, decode_cursor, page_of
 from bodega.api.quantities import quantity_errors
 from bodega.audit import change_recorded
@@ -32,7 +32,7 @@ from bodega.purchasing._rows import (
     require_status,
     save_order,
 )
-from bodega.purchasing._rules import line_total, plain, raise_if, stored, today_in
+from bodega.purchasing._rules import line_total, plain, stored, today_in
 from bodega.purchasing.schemas import (
     GoodsReceiptIn,
     GoodsReceiptLineIn,
@@ -117,7 +117,7 @@ async def _checked(
         lot, lot_problems = _lot(item, product, today, field)
         errors += problems + lot_problems
         checked.append((line, item, lot))
-    raise_if(errors)
+    raise_if_errors(errors)
     return checked
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from bodega.api.auth import Actor
-from bodega.api.errors import FieldError, InvalidInput, NotFound
+from bodega.api.errors import FieldError, InvalidInput, NotFound, raise_if_errors
 from bodega.api.pagination import Page, decode_cursor, page_of
 from bodega.audit import change_recorded
 from bodega.catalog import SupplierOut, require_store
@@ -40,7 +40,6 @@ from bodega.purchasing._rules import (
     check_expected_on,
     checked_lines,
     earliest_delivery,
-    raise_if,
     stored,
     supplier_of,
     today_in,
@@ -202,7 +201,7 @@ async def send_purchase_order(actor: Actor, order_id: uuid.UUID, data: SendIn) -
     check_version(row, data.version)
     lines = (await order_lines(actor, [order_id]))[order_id]
     if not lines:
-        raise_if([FieldError("lines", "no lines")], "Add lines before sending the order.")
+        raise_if_errors([FieldError("lines", "no lines")], "Add lines before sending the order.")
     supplier = await supplier_of(actor, row["supplier_id"])
     await checked_lines(actor, _as_line_ins(lines), supplier)
     if row["total"] < supplier.min_order:
