@@ -6,12 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services fuzz lint snapshots bench bench-events bench-orders bench-replenish clean
+.PHONY: run test test-services fuzz lint snapshots bench bench-events bench-orders bench-pricing bench-replenish clean
 
 # The shipped plugins are installed beside Bodega (each is its own distribution).
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
+# A changed kernel is compiled again by the same install.
+KERNELS := $(wildcard native/bodega_native/*.pyx native/bodega_native/*.pxd)
 
-$(STAMP): pyproject.toml setup.py $(PLUGINS)
+$(STAMP): pyproject.toml setup.py $(PLUGINS) $(KERNELS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]' $(patsubst %/pyproject.toml,-e %,$(PLUGINS))
@@ -47,6 +49,10 @@ bench-events: $(STAMP)
 # Sales created and paid per second through a real `bodega serve`, next to plain INSERTs (bench/README.md).
 bench-orders: $(STAMP)
 	$(BIN)/python bench/orders.py $(BENCH_ARGS)
+
+# The promotion engine on a 50-line basket against 500 promotions, compiled next to pure Python (bench/README.md).
+bench-pricing: $(STAMP)
+	$(BIN)/python bench/pricing.py $(BENCH_ARGS)
 
 # Suggested store orders for 3 stores x 2,000 products x 365 days, phase by phase (bench/README.md).
 bench-replenish: $(STAMP)

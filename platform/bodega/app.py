@@ -53,6 +53,13 @@ from bodega.ordering.routes import OrderController
 from bodega.plugins import PluginHost, build_plugin_manager
 from bodega.plugins.mount import plugin_routers
 from bodega.plugins.routes import PluginController
+from bodega.pricing.routes import (
+    PriceChangeController,
+    PriceHistoryController,
+    PriceListController,
+    QuoteController,
+)
+from bodega.promotions.routes import MarkdownRuleController, PromotionController
 from bodega.purchasing.routes import GoodsReceiptController, PurchaseOrderController
 from bodega.replenishment.routes import DemandCalendarController, SuggestionController
 from bodega.settings import Settings
@@ -86,6 +93,12 @@ ROUTE_HANDLERS = [
     GoodsReceiptController,
     SuggestionController,
     DemandCalendarController,
+    PromotionController,
+    MarkdownRuleController,
+    PriceListController,
+    PriceChangeController,
+    PriceHistoryController,
+    QuoteController,
     EventController,
     WebhookEndpointController,
     WebhookDeliveryController,

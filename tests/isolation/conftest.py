@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
+from bodega.api.auth import system_actor
+from bodega.db import engine as db
+from bodega.promotions import claim_promotion_uses
 from bodega.settings import Settings
 from tests.conftest import Chain, run_jobs, sign_up
 
@@ -200,6 +204,69 @@ def seed_replenishment(client: TestClient[Any], s: Seed) -> None:
     s.ids["demand_calendar_entry"] = _created(made)["id"]
 
 
+def seed_promotions(client: TestClient[Any], s: Seed) -> None:
+    """Promotions naming the chain's product and store (one to read and change, one to pause,
+    a paused one to resume), a member's use of one (a promotion_member_uses row, counted by
+    the service orders call), and a markdown rule naming its category and store."""
+    h, tag = s.headers, s.values["tag"]
+    body = {
+        "name": f"Deal {tag}",
+        "description": f"Bread deal {tag}",
+        "rule": {"type": "percent_off", "percent": "10"},
+        "product_ids": [s.ids["product"]],
+        "store_ids": [s.ids["store"]],
+        "members_only": True,
+        "per_member_limit": 3,
+    }
+    for key in ("promotion", "promotion_to_pause", "promotion_to_resume"):
+        s.ids[key] = _created(client.post("/v1/promotions", json=body, headers=h))["id"]
+    paused = client.post(
+        f"/v1/promotions/{s.ids['promotion_to_resume']}/pause", json={"version": 1}, headers=h
+    )
+    assert paused.status_code == 200, paused.text
+    actor = system_actor(s.chain.tenant_id, frozenset({"pricing:write"}))
+
+    async def claim() -> None:
+        async with db.transaction(client.app.state.engine, s.chain.tenant_id):
+            member = uuid.uuid5(uuid.NAMESPACE_URL, tag)
+            await claim_promotion_uses(actor, [uuid.UUID(s.ids["promotion"])], member)
+
+    client.blocking_portal.call(claim)
+    rule = {
+        "name": f"Close {tag}",
+        "basis": "closing",
+        "steps": [{"hours_before": 2, "percent": 30}],
+        "category_ids": [s.ids["category"]],
+        "store_ids": [s.ids["store"]],
+    }
+    s.ids["markdown_rule"] = _created(client.post("/v1/markdown-rules", json=rule, headers=h))["id"]
+
+
+def seed_pricing(client: TestClient[Any], s: Seed) -> None:
+    """A price list for the store pricing the product (and one to archive), a price change for
+    the store applied at once (a store price, a history row) and one scheduled for tomorrow
+    to cancel. No change for every store: that would be a ``product.updated`` the webhook
+    endpoint receives."""
+    h, tag, store, product = s.headers, s.values["tag"], s.ids["store"], s.ids["product"]
+    body = {"name": f"Weekday {tag}", "store_ids": [store], "channels": ["pos"]}
+    for key in ("price_list", "price_list_to_archive"):
+        s.ids[key] = _created(client.post("/v1/price-lists", json=body, headers=h))["id"]
+        items = {"items": [{"product_id": product, "price": 320}]}
+        put = client.put(f"/v1/price-lists/{s.ids[key]}/items", json=items, headers=h)
+        assert put.status_code == 200, put.text
+    change = {"product_id": product, "price": 330, "store_ids": [store], "note": f"Fair {tag}"}
+    made = _created(client.post("/v1/price-changes", json=change, headers=h))
+    assert made["status"] == "applied"
+    s.ids["price_change"] = made["id"]
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    later = _created(
+        client.post("/v1/price-changes", json={**change, "effective_at": tomorrow}, headers=h)
+    )
+    s.ids["price_change_to_cancel"] = later["id"]
+    history = client.get("/v1/price-history", params={"store_id": store}, headers=h).json()
+    s.ids["price_history"] = history["data"][0]["id"]
+
+
 def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
     """Sign a chain up and give it a store, category, supplier, product, invitation, API key."""
     tag = values["tag"]
@@ -284,6 +351,8 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
     seed_orders(client, s)
     seed_inventory(client, s)
     seed_replenishment(client, s)
+    seed_promotions(client, s)
+    seed_pricing(client, s)
     events = client.get("/v1/events", params={"type": "product.updated"}, headers=h).json()
     s.ids["event"] = events["data"][0]["id"]
     audit = client.get("/v1/audit-log", params={"limit": 200}, headers=h)
@@ -349,6 +418,14 @@ COLLECTIONS = {
     "suggestion_run_to_convert": "/v1/suggestion-runs",
     "suggestion_line": "/v1/suggestion-lines",
     "demand_calendar_entry": "/v1/demand-calendar",
+    "promotion": "/v1/promotions",
+    "promotion_to_pause": "/v1/promotions",
+    "promotion_to_resume": "/v1/promotions",
+    "markdown_rule": "/v1/markdown-rules",
+    "price_list": "/v1/price-lists",
+    "price_list_to_archive": "/v1/price-lists",
+    "price_change": "/v1/price-changes",
+    "price_change_to_cancel": "/v1/price-changes",
 }
 """REST collection of each resource; each but invitations has ``GET {collection}/{id}``."""
 

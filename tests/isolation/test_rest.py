@@ -388,6 +388,10 @@ CASES: dict[tuple[str, str], tuple[str, Resource]] = {
     ("DELETE", "/v1/demand-calendar/{entry_id}"): ("delete", DEMAND_CALENDAR_ENTRY),
 }
 
+_ELSEWHERE = {
+    name: f"cross-tenant cases in {name}, beside the domain's other isolation tests"
+    for name in ("test_pricing.py", "test_promotions.py", "test_quotes.py")
+}
 NO_FOREIGN_OBJECT: dict[tuple[str, str], str] = {
     ("POST", "/v1/signup"): "creates a new chain; names no existing object",
     ("POST", "/v1/auth/login"): "finds the caller's own user by email and password",
@@ -408,6 +412,32 @@ NO_FOREIGN_OBJECT: dict[tuple[str, str], str] = {
         "sums the caller's own chain's loss movements; naming another chain's store matches "
         "nothing (test_inventory.py)"
     ),
+    ("DELETE", "/v1/promotions/{promotion_id}"): _ELSEWHERE["test_promotions.py"],
+    ("GET", "/v1/promotions/{promotion_id}"): _ELSEWHERE["test_promotions.py"],
+    ("PATCH", "/v1/promotions/{promotion_id}"): _ELSEWHERE["test_promotions.py"],
+    ("GET", "/v1/promotions"): _ELSEWHERE["test_promotions.py"],
+    ("POST", "/v1/promotions"): _ELSEWHERE["test_promotions.py"],
+    ("POST", "/v1/promotions/{promotion_id}/pause"): _ELSEWHERE["test_promotions.py"],
+    ("POST", "/v1/promotions/{promotion_id}/resume"): _ELSEWHERE["test_promotions.py"],
+    ("DELETE", "/v1/markdown-rules/{rule_id}"): _ELSEWHERE["test_promotions.py"],
+    ("GET", "/v1/markdown-rules/{rule_id}"): _ELSEWHERE["test_promotions.py"],
+    ("PATCH", "/v1/markdown-rules/{rule_id}"): _ELSEWHERE["test_promotions.py"],
+    ("GET", "/v1/markdown-rules"): _ELSEWHERE["test_promotions.py"],
+    ("POST", "/v1/markdown-rules"): _ELSEWHERE["test_promotions.py"],
+    ("DELETE", "/v1/price-lists/{price_list_id}"): _ELSEWHERE["test_pricing.py"],
+    ("GET", "/v1/price-lists/{price_list_id}"): _ELSEWHERE["test_pricing.py"],
+    ("PATCH", "/v1/price-lists/{price_list_id}"): _ELSEWHERE["test_pricing.py"],
+    ("GET", "/v1/price-lists"): _ELSEWHERE["test_pricing.py"],
+    ("POST", "/v1/price-lists"): _ELSEWHERE["test_pricing.py"],
+    ("GET", "/v1/price-lists/{price_list_id}/items"): _ELSEWHERE["test_pricing.py"],
+    ("PUT", "/v1/price-lists/{price_list_id}/items"): _ELSEWHERE["test_pricing.py"],
+    ("DELETE", "/v1/price-lists/{price_list_id}/items/{product_id}"): _ELSEWHERE["test_pricing.py"],
+    ("POST", "/v1/price-changes/{price_change_id}/cancel"): _ELSEWHERE["test_pricing.py"],
+    ("GET", "/v1/price-changes/{price_change_id}"): _ELSEWHERE["test_pricing.py"],
+    ("GET", "/v1/price-changes"): _ELSEWHERE["test_pricing.py"],
+    ("POST", "/v1/price-changes"): _ELSEWHERE["test_pricing.py"],
+    ("GET", "/v1/price-history"): _ELSEWHERE["test_pricing.py"],
+    ("POST", "/v1/quotes"): _ELSEWHERE["test_quotes.py"],
 }
 
 PLUGIN_PREFIX = re.compile(r"^/v1/plugins/[a-z][a-z0-9_]+/")

@@ -58,6 +58,15 @@ TENANT_TABLES = (
     "suggestion_runs",
     "suggestion_lines",
     "demand_calendar",
+    "promotions",
+    "promotion_member_uses",
+    "markdown_rules",
+    "price_lists",
+    "price_list_items",
+    "store_prices",
+    "price_changes",
+    "price_history",
+    "list_price_history",
     "stamps",  # a table of the suite's test plugin: plugins' tables are under RLS too
 )
 """Every tenant-owned table; the chains' seeds leave rows of both chains in each."""
@@ -72,17 +81,21 @@ DEFINER_FUNCTIONS = {
     "bodega_purge_sessions",
     "bodega_purge_events",
     "bodega_plugin_tenants",
+    "bodega_price_change_tenants",
 }
 """SECURITY DEFINER functions the app role may call: they bypass RLS, so each one is reviewed
 (they return only the row matching an unguessable hash, or one email's login candidates, or
-for the relay only ids: which tenants have events to relay, which deliveries are due; the
-clean-up jobs' functions delete expired rows and return only a count)."""
+for the relay only ids: which tenants have events to relay, which deliveries are due, which
+chains have price changes due; the clean-up jobs' functions delete expired rows and return only
+a count)."""
 
 
 APPEND_ONLY = {
     "audit_log": ["refused", "refused"],
     "events": [0, "refused"],
     "stock_movements": ["refused", "refused"],
+    "price_history": ["refused", "refused"],
+    "list_price_history": ["refused", "refused"],
 }
 """What an UPDATE and a DELETE of A's rows (by B) give where they are not simply 0 rows."""
 

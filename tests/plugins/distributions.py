@@ -18,6 +18,7 @@ TEST_PLUGINS = {
     "stamps": "tests.plugins.stamps",
     "flaky": "tests.plugins.flaky",
     "order_rules": "tests.plugins.order_rules",
+    "price_match": "tests.plugins.price_match",
 }
 """The suite's own plugins (entry point name: module), installed for the whole session."""
 

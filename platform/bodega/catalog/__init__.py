@@ -1,6 +1,8 @@
-"""Catalog: stores, categories, suppliers and products, and product import."""
+"""Catalog: stores, categories, suppliers and products, product import, and the history of
+products' list prices."""
 
 from bodega.catalog.importer import import_product_rows, import_products
+from bodega.catalog.list_prices import list_price_history, set_list_price
 from bodega.catalog.schemas import (
     ProductOut,
     StoreIn,
@@ -41,9 +43,11 @@ __all__ = [
     "get_store",
     "import_product_rows",
     "import_products",
+    "list_price_history",
     "missing_store_ids",
     "products_by_ids",
     "require_store",
+    "set_list_price",
     "store_by_code",
     "supplier_by_code",
     "suppliers_by_ids",

@@ -24,6 +24,7 @@ from babel.numbers import get_currency_precision
 from bodega.api.auth import Actor
 from bodega.api.errors import FieldError, InvalidInput
 from bodega.audit import create_recorded, update_recorded
+from bodega.catalog.list_prices import record_list_price
 from bodega.catalog.schemas import CategoryOut, ImportResult, ProductIn, ProductOut
 from bodega.catalog.service import product_field_errors, product_values
 from bodega.catalog.tables import Category, Product, Supplier
@@ -274,14 +275,17 @@ def _new_row(actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _create(actor: Actor, values: dict[str, Any]) -> None:
-    await create_recorded(actor, Product, _new_row(actor, values), "product", ProductOut)
+    created = await create_recorded(actor, Product, _new_row(actor, values), "product", ProductOut)
+    await record_list_price(actor, created.id, created.list_price, created.created_at)
 
 
 async def _update(actor: Actor, current: dict[str, Any], values: dict[str, Any]) -> None:
     """Update with the version read at the start: a product changed meanwhile is a 409."""
-    await update_recorded(
+    updated = await update_recorded(
         actor, Product, current["id"], current["version"], values, "product", ProductOut
     )
+    if updated.list_price != current["list_price"]:
+        await record_list_price(actor, updated.id, updated.list_price)
 
 
 class _CategoryPaths:

@@ -43,6 +43,16 @@ Version = Annotated[
     int, Meta(ge=1, le=2_147_483_647, description="The version you read; a stale one is a 409.")
 ]
 Timezone = Annotated[str, Meta(min_length=1, max_length=64, description="IANA time zone.")]
+ClosingTime = Annotated[
+    str,
+    Meta(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description=(
+            'Local closing time "HH:MM" in the store\'s time zone ("00:00": at midnight); '
+            "null: open around the clock, or not known."
+        ),
+    ),
+]
 Sku = Annotated[
     str,
     Meta(
@@ -83,6 +93,8 @@ class StoreIn(msgspec.Struct, kw_only=True):
     timezone: Timezone | None = None
     """Defaults to the chain's time zone."""
     status: StoreStatus = "open"
+    closes_at: ClosingTime | None = None
+    """Markdowns "by hours to closing" count down to it."""
 
 
 class StoreUpdate(msgspec.Struct, kw_only=True):
@@ -92,6 +104,7 @@ class StoreUpdate(msgspec.Struct, kw_only=True):
     address: Annotated[str, Meta(max_length=500)] | UnsetType = UNSET
     timezone: Timezone | UnsetType = UNSET
     status: StoreStatus | UnsetType = UNSET
+    closes_at: ClosingTime | UnsetType | None = UNSET
 
 
 class StoreOut(msgspec.Struct, kw_only=True):
@@ -101,6 +114,8 @@ class StoreOut(msgspec.Struct, kw_only=True):
     address: str
     timezone: str
     status: str
+    closes_at: str | None
+    """Local closing time "HH:MM", or null (open around the clock, or not known)."""
     created_at: datetime
     version: int
 

@@ -16,6 +16,7 @@ from bodega.api.errors import Conflict, FieldError, Forbidden, InvalidInput, rai
 from bodega.api.pagination import Page
 from bodega.audit import create_recorded, delete_recorded, update_recorded
 from bodega.catalog.gtin import gtin_problem
+from bodega.catalog.list_prices import record_list_price
 from bodega.catalog.schemas import (
     CategoryIn,
     CategoryOut,
@@ -421,7 +422,9 @@ async def create_product(actor: Actor, data: ProductIn) -> ProductOut:
         "created_at": _now(),
         "version": 1,
     }
-    return await create_recorded(actor, Product, row, "product", ProductOut)
+    created = await create_recorded(actor, Product, row, "product", ProductOut)
+    await record_list_price(actor, created.id, created.list_price, created.created_at)
+    return created
 
 
 async def list_products(
@@ -455,12 +458,15 @@ async def products_by_ids(actor: Actor, ids: Sequence[uuid.UUID]) -> dict[uuid.U
 
 
 async def update_product(actor: Actor, product_id: uuid.UUID, data: ProductUpdate) -> ProductOut:
-    await get_row(Product, actor.tenant_id, product_id, "product")
+    current = await get_row(Product, actor.tenant_id, product_id, "product")
     values = product_values(data)
     await _check_product_refs(actor, values, exclude=product_id)
-    return await update_recorded(
+    updated = await update_recorded(
         actor, Product, product_id, data.version, values, "product", ProductOut
     )
+    if updated.list_price != current["list_price"]:
+        await record_list_price(actor, product_id, updated.list_price)
+    return updated
 
 
 async def delete_product(actor: Actor, product_id: uuid.UUID) -> None:

@@ -1,11 +1,12 @@
-"""Catalog tables: stores, categories, suppliers and products."""
+"""Catalog tables: stores, categories, suppliers and products, and the history of products'
+list prices."""
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Array, Integer, Numeric, Timestamptz, Varchar
+from piccolo.columns import UUID, Array, BigInt, Integer, Numeric, Timestamptz, Varchar
 from piccolo.table import Table
 
-__all__ = ["Category", "Product", "Store", "Supplier"]
+__all__ = ["Category", "ListPriceHistory", "Product", "Store", "Supplier"]
 
 
 class Store(Table, tablename="stores"):
@@ -16,6 +17,7 @@ class Store(Table, tablename="stores"):
     address = Varchar(length=500, default="")
     timezone = Varchar(length=64)
     status = Varchar(length=16, default="open")
+    closes_at = Varchar(length=5, null=True, default=None)
     created_at = Timestamptz()
     version = Integer(default=1)
 
@@ -61,3 +63,13 @@ class Product(Table, tablename="products"):
     status = Varchar(length=16, default="active")
     created_at = Timestamptz()
     version = Integer(default=1)
+
+
+class ListPriceHistory(Table, tablename="list_price_history"):
+    """Append-only: each list price a product had, from when."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    product_id = UUID()
+    price = BigInt()
+    effective_from = Timestamptz()

@@ -23,6 +23,8 @@ CORE_APPS = [
     "bodega.ordering.piccolo_app",
     "bodega.purchasing.piccolo_app",
     "bodega.replenishment.piccolo_app",
+    "bodega.pricing.piccolo_app",
+    "bodega.promotions.piccolo_app",
     "bodega.events.piccolo_app",
     "bodega.plugins.piccolo_app",
 ]

@@ -38,6 +38,8 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
     from bodega.inventory.graphql import InventoryMutation, InventoryQuery
     from bodega.ordering.graphql import OrderingMutation, OrderingQuery
     from bodega.plugins.graphql import PluginsMutation, PluginsQuery
+    from bodega.pricing.graphql import PricingMutation, PricingQuery
+    from bodega.promotions.graphql import PromotionsMutation, PromotionsQuery
     from bodega.purchasing.graphql import PurchasingMutation, PurchasingQuery
     from bodega.replenishment.graphql import ReplenishmentMutation, ReplenishmentQuery
     from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
@@ -49,6 +51,8 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
         OrderingQuery,
         PurchasingQuery,
         ReplenishmentQuery,
+        PromotionsQuery,
+        PricingQuery,
         AuditQuery,
         EventsQuery,
         PluginsQuery,
@@ -60,6 +64,8 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
         OrderingMutation,
         PurchasingMutation,
         ReplenishmentMutation,
+        PromotionsMutation,
+        PricingMutation,
         EventsMutation,
         PluginsMutation,
     ]

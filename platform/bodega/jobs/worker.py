@@ -43,11 +43,12 @@ def build_registry(settings: Settings, plugins: PluginHost) -> JobRegistry:
     """The registry with every domain's jobs and the installed plugins'."""
     from bodega.api import jobs as api_jobs
     from bodega.events import jobs as events_jobs
+    from bodega.pricing import jobs as pricing_jobs
     from bodega.replenishment import jobs as replenishment_jobs
     from bodega.tenancy import jobs as tenancy_jobs
 
     registry = JobRegistry()
-    for domain in (api_jobs, tenancy_jobs, events_jobs, replenishment_jobs):
+    for domain in (api_jobs, tenancy_jobs, events_jobs, replenishment_jobs, pricing_jobs):
         domain.register(registry, settings)
     plugins.register_jobs(registry)
     return registry

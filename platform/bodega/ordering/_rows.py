@@ -23,6 +23,7 @@ from bodega.ordering.schemas import (
     RefundOut,
     TaxLineOut,
 )
+from bodega.pricing.quote_schemas import AdjustmentOut, LineAdjustmentOut
 
 __all__ = [
     "ORDER_COLUMNS",
@@ -39,18 +40,25 @@ ORDER_COLUMNS = (
     "id, store_id, number, channel, status, member_id, note, external_ref, promised_at, "
     "currency, subtotal, discount_total, total, tax_total, taxes::text AS taxes, paid_total, "
     "change, refunded_total, created_by, created_at, paid_at, fulfilled_at, cancelled_at, "
-    "version"
+    "version, adjustments::text AS adjustments, promotion_ids"
 )
 _LINE_COLUMNS = (
     "id, order_id, product_id, sku, name, unit, quantity, list_price, unit_price, "
     "price_overridden, discount_percent, gross, discount, total, tax_rate, refunded_quantity, "
-    "refunded_amount"
+    "refunded_amount, adjustments::text AS adjustments"
 )
 _PAYMENT_COLUMNS = "id, order_id, method, amount, tendered, reference, refunded, created_at"
 _ONE = Decimal(1)
 _GRAM = Decimal("0.001")
 _TAXES = msgspec.json.Decoder(list[TaxLineOut])
 _ALLOCATIONS = msgspec.json.Decoder(list[RefundAllocationOut])
+_ADJUSTMENTS = msgspec.json.Decoder(list[AdjustmentOut])
+_LINE_ADJUSTMENTS = msgspec.json.Decoder(list[LineAdjustmentOut])
+
+
+def _decoded(value: Any, decoder: msgspec.json.Decoder[Any]) -> list[Any]:
+    """A jsonb column read as text, or the list already built (a row just inserted)."""
+    return decoder.decode(value) if isinstance(value, str) else list(value)
 
 
 class WrongState(Conflict):
@@ -103,6 +111,7 @@ def line_out(row: Mapping[str, Any]) -> OrderLineOut:
         tax_rate=row["tax_rate"],
         refunded_quantity=_quantity(row["refunded_quantity"], unit),
         refunded_amount=row["refunded_amount"],
+        adjustments=_decoded(row["adjustments"], _LINE_ADJUSTMENTS),
     )
 
 
@@ -191,7 +200,6 @@ def order_out(
 ) -> OrderOut:
     """The order as the API returns it, from its row (with ``changed`` columns applied)."""
     values = {**row, **changed}
-    taxes = values["taxes"]
     return OrderOut(
         id=values["id"],
         number=values["number"],
@@ -207,7 +215,8 @@ def order_out(
         discount_total=values["discount_total"],
         total=values["total"],
         tax_total=values["tax_total"],
-        taxes=_TAXES.decode(taxes) if isinstance(taxes, str) else list(taxes),
+        taxes=_decoded(values["taxes"], _TAXES),
+        adjustments=_decoded(values["adjustments"], _ADJUSTMENTS),
         paid_total=values["paid_total"],
         change=values["change"],
         refunded_total=values["refunded_total"],

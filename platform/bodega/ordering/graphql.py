@@ -16,6 +16,7 @@ from bodega.graphql.context import Context
 from bodega.graphql.resolve import call, mutate, page_limit
 from bodega.graphql.types import Long, input_type, object_type, page_type
 from bodega.ordering import payment, refunds, schemas, service
+from bodega.pricing.graphql import Adjustment, LineAdjustment
 
 __all__ = ["OrderingMutation", "OrderingQuery"]
 
@@ -24,7 +25,9 @@ READ, WRITE = "orders:read", "orders:write"
 UNSET: Any = strawberry.UNSET
 S = TypeVar("S", bound=msgspec.Struct)
 
-OrderLine = object_type(schemas.OrderLineOut, name="OrderLine")
+OrderLine = object_type(
+    schemas.OrderLineOut, name="OrderLine", namespace={"LineAdjustmentOut": LineAdjustment}
+)
 OrderPayment = object_type(schemas.PaymentOut, name="OrderPayment")
 OrderTaxLine = object_type(schemas.TaxLineOut, name="OrderTaxLine")
 OrderRefundLine = object_type(schemas.RefundLineOut, name="OrderRefundLine")
@@ -42,6 +45,7 @@ Order = object_type(
         "OrderLineOut": OrderLine,
         "PaymentOut": OrderPayment,
         "RefundOut": OrderRefund,
+        "AdjustmentOut": Adjustment,
     },
 )
 OrderPage = page_type(Order, "OrderPage")
@@ -127,9 +131,16 @@ class OrderingQuery:
 
 @strawberry.type
 class OrderingMutation:
-    @strawberry.mutation(description="Create an open order, priced with its tax by rate.")
+    @strawberry.mutation(
+        description="Create an open order, priced as a quote, with its tax by rate."
+    )
     async def create_order(self, info: InfoT, input: OrderInput) -> Order | None:  # type: ignore[valid-type]
-        return await mutate(info, WRITE, service.create_order, _struct(input, schemas.OrderIn))
+        create = functools.partial(
+            service.create_order,
+            plugins=info.context.plugins,
+            engine=info.context.request.app.state.engine,
+        )
+        return await mutate(info, WRITE, create, _struct(input, schemas.OrderIn))
 
     @strawberry.mutation(description="Pay an open order; writes its sale movements.")
     async def pay_order(self, info: InfoT, id: uuid.UUID, input: PayOrderInput) -> Order | None:  # type: ignore[valid-type]

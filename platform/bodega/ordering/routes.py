@@ -35,9 +35,15 @@ class OrderController(Controller):
     path = "/v1/orders"
     tags = ["orders"]
 
-    @post("/", guards=WRITE, summary="Create an order (open, priced, with its tax by rate)")
-    async def create_order(self, actor: CurrentActor, data: JSONBody[OrderIn]) -> OrderOut:
-        return await service.create_order(actor, data)
+    @post(
+        "/", guards=WRITE, summary="Create an order (open, priced as a quote, with its tax by rate)"
+    )
+    async def create_order(
+        self, actor: CurrentActor, data: JSONBody[OrderIn], request: Request[Any, Any, Any]
+    ) -> OrderOut:
+        return await service.create_order(
+            actor, data, plugins=request.app.state.plugins, engine=request.app.state.engine
+        )
 
     @get("/", guards=READ, summary="List orders by store, channel, status, member and time")
     async def list_orders(

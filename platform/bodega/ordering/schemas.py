@@ -15,8 +15,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from bodega.api.channels import CHANNELS, Channel
+from bodega.api.money import TaxLineOut
 from bodega.api.pagination import named_page
 from bodega.api.quantities import Quantity
+from bodega.pricing.quote_schemas import AdjustmentOut, LineAdjustmentOut
 
 __all__ = [
     "CHANNELS",
@@ -41,8 +44,6 @@ __all__ = [
     "TaxLineOut",
 ]
 
-Channel = Literal["pos", "pickup", "delivery", "vending", "online"]
-CHANNELS: tuple[str, ...] = ("pos", "pickup", "delivery", "vending", "online")
 OrderStatus = Literal["open", "paid", "fulfilled", "cancelled", "partially_refunded", "refunded"]
 STATUSES: tuple[str, ...] = (
     "open",
@@ -87,13 +88,17 @@ class OrderLineIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     product_id: uuid.UUID
     quantity: Quantity
     unit_price: Money | None = None
-    """Tax-inclusive price per unit (per kg). Omitted: the product's list price. Given: kept
-    as an override (``price_overridden``)."""
+    """Tax-inclusive price per unit (per kg). Omitted: priced as ``POST /v1/quotes`` prices it
+    (price lists, markdowns, promotions). Given: kept as an override (``price_overridden``):
+    no markdown, and exclusive promotions pass the line by."""
+    lot_code: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    """The lot on the item's label, for markdowns by expiry (default: the next lot to sell)."""
     discount_amount: Money | None = None
-    """Off the line, in minor units; at most the line's amount."""
+    """The cashier's discount off the line, in minor units, after promotions; at most what is
+    left of the line."""
     discount_percent: Percent | None = None
-    """Off the line, in percent (rounded half up to the minor unit). Not with
-    ``discount_amount``."""
+    """The cashier's discount off what is left of the line after promotions, in percent
+    (rounded half up to the minor unit). Not with ``discount_amount``."""
 
 
 class OrderIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -151,18 +156,6 @@ class RefundIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     version: Version | None = None
 
 
-class TaxLineOut(msgspec.Struct, kw_only=True):
-    """The tax contained in the lines at one rate (prices are tax-inclusive)."""
-
-    rate: Decimal
-    gross: Money
-    """The lines' total at this rate, tax included."""
-    tax: Money
-    """round_half_up(gross * rate / (100 + rate))."""
-    net: Money
-    """gross - tax."""
-
-
 class OrderLineOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     product_id: uuid.UUID
@@ -182,6 +175,9 @@ class OrderLineOut(msgspec.Struct, kw_only=True):
     tax_rate: Decimal
     refunded_quantity: Decimal
     refunded_amount: Money
+    adjustments: list[LineAdjustmentOut]
+    """The markdown, promotions and plugins' discounts on this line (``discount`` is their sum
+    plus the cashier's own discount)."""
 
 
 class PaymentOut(msgspec.Struct, kw_only=True):
@@ -241,6 +237,9 @@ class OrderOut(msgspec.Struct, kw_only=True):
     """subtotal - discount_total: what the customer pays, tax included."""
     tax_total: Money
     taxes: list[TaxLineOut]
+    adjustments: list[AdjustmentOut]
+    """How the order was priced: markdowns, promotions and plugins' discounts with their
+    reasons, as quoted when it was created (``POST /v1/quotes``)."""
     paid_total: Money
     change: Money
     """Cash given back when the order was paid."""

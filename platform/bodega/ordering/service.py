@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -38,8 +38,15 @@ from bodega.ordering.schemas import (
     OrderOut,
     TaxLineOut,
 )
-from bodega.ordering.totals import line_amounts, tax_by_rate
-from bodega.tenancy import get_tenant
+from bodega.ordering.totals import discounted, tax_by_rate
+from bodega.pricing.quote_schemas import QuoteLineOut
+from bodega.pricing.quotes import BasketItem, price_basket
+from bodega.promotions import claim_promotion_uses, release_promotion_uses
+
+if TYPE_CHECKING:
+    from piccolo.engine.postgres import PostgresEngine
+
+    from bodega.plugins import PluginHost
 
 __all__ = [
     "cancel_order",
@@ -57,6 +64,7 @@ PROMISE_GRACE = timedelta(minutes=5)
 PROMISE_HORIZON = timedelta(days=366)
 _NEEDS_PROMISE = ("pickup", "delivery")
 _NOT_REFUNDED = {"refunded_quantity": Decimal(0), "refunded_amount": 0}
+_JSON = msgspec.json.Encoder()
 
 
 def _now() -> datetime:
@@ -80,10 +88,10 @@ def _promise_errors(data: OrderIn, now: datetime) -> list[FieldError]:
     return []
 
 
-def _priced_line(
+def _line_item(
     i: int, line: OrderLineIn, product: ProductOut | None, errors: list[FieldError]
-) -> dict[str, Any] | None:
-    """The line's columns, or None after adding what is wrong with it to ``errors``."""
+) -> BasketItem | None:
+    """The line as a basket item to price, or None after adding what is wrong to ``errors``."""
     field = f"lines[{i}]"
     if product is None:
         errors.append(FieldError(f"{field}.product_id", "unknown product"))
@@ -96,38 +104,43 @@ def _priced_line(
         problems.append(
             FieldError(f"{field}.discount_percent", "give discount_amount or this, not both")
         )
+    errors += problems
     if problems:
-        errors += problems
         return None
-    unit_price = product.list_price if line.unit_price is None else line.unit_price
+    return BasketItem(product, line.quantity, line.lot_code, line.unit_price)
+
+
+def _order_line(
+    i: int, line: OrderLineIn, priced: QuoteLineOut, errors: list[FieldError]
+) -> dict[str, Any] | None:
+    """The line's columns from its quote and the cashier's own discount on what is left."""
+    field = f"lines[{i}]"
     percent = Decimal(line.discount_percent) if line.discount_percent is not None else None
     try:
-        amounts = line_amounts(
-            line.quantity,
-            unit_price,
-            discount_amount=line.discount_amount,
-            discount_percent=percent,
+        manual = discounted(
+            priced.total, discount_amount=line.discount_amount, discount_percent=percent
         )
     except ValueError as exc:
         errors.append(FieldError(f"{field}.discount_amount", str(exc)))
         return None
-    if amounts.gross > MAX_AMOUNT:
+    if priced.gross > MAX_AMOUNT:
         errors.append(FieldError(f"{field}.quantity", "the line's amount is too large"))
         return None
     return {
-        "product_id": product.id,
-        "sku": product.sku,
-        "name": product.name,
-        "unit": product.unit,
+        "product_id": priced.product_id,
+        "sku": priced.sku,
+        "name": priced.name,
+        "unit": priced.unit,
         "quantity": line.quantity,
-        "list_price": product.list_price,
-        "unit_price": unit_price,
+        "list_price": priced.list_price,
+        "unit_price": priced.unit_price,
         "price_overridden": line.unit_price is not None,
         "discount_percent": percent.quantize(Decimal("0.01")) if percent is not None else None,
-        "gross": amounts.gross,
-        "discount": amounts.discount,
-        "total": amounts.total,
-        "tax_rate": product.tax_rate,
+        "gross": priced.gross,
+        "discount": priced.discount + manual.discount,
+        "total": manual.total,
+        "tax_rate": priced.tax_rate,
+        "adjustments": priced.adjustments,
     }
 
 
@@ -139,23 +152,23 @@ WITH counter AS (
 ), created AS (
     INSERT INTO orders (id, tenant_id, store_id, number, channel, status, member_id, note,
                         external_ref, promised_at, currency, subtotal, discount_total, total,
-                        tax_total, taxes, created_by, created_at)
+                        tax_total, taxes, created_by, created_at, adjustments, promotion_ids)
     SELECT $1, $2, $3, counter.last_number, $4, 'open', $5, $6, $7, $8, $9, $10, $11, $12, $13,
-           $14::jsonb, $15, $16
+           $14::jsonb, $15, $16, $33::jsonb, $34::uuid[]
       FROM counter
     RETURNING {ORDER_COLUMNS}
 ), lines AS (
     INSERT INTO order_lines (id, tenant_id, order_id, position, product_id, sku, name, unit,
                              quantity, list_price, unit_price, price_overridden,
-                             discount_percent, gross, discount, total, tax_rate)
+                             discount_percent, gross, discount, total, tax_rate, adjustments)
     SELECT l.id, $2, $1, l.position, l.product_id, l.sku, l.name, l.unit, l.quantity,
            l.list_price, l.unit_price, l.price_overridden, l.discount_percent, l.gross,
-           l.discount, l.total, l.tax_rate
+           l.discount, l.total, l.tax_rate, l.adjustments::jsonb
       FROM unnest($18::uuid[], $19::int[], $20::uuid[], $21::text[], $22::text[], $23::text[],
                   $24::numeric[], $25::bigint[], $26::bigint[], $27::bool[], $28::numeric[],
-                  $29::bigint[], $30::bigint[], $31::bigint[], $32::numeric[])
+                  $29::bigint[], $30::bigint[], $31::bigint[], $32::numeric[], $35::text[])
         AS l(id, position, product_id, sku, name, unit, quantity, list_price, unit_price,
-             price_overridden, discount_percent, gross, discount, total, tax_rate)
+             price_overridden, discount_percent, gross, discount, total, tax_rate, adjustments)
 )
 SELECT * FROM created
 """  # noqa: S608
@@ -179,28 +192,51 @@ _COLUMNS = (
 )
 
 
-async def create_order(actor: Actor, data: OrderIn) -> OrderOut:
-    """Price the lines (list price unless overridden, then the discount), total them with the
-    tax they contain, and record the order as ``open``; emits ``order.created``."""
-    await require_store(actor, data.store_id, field="store_id")
+async def create_order(
+    actor: Actor,
+    data: OrderIn,
+    *,
+    plugins: PluginHost | None = None,
+    engine: PostgresEngine | None = None,
+) -> OrderOut:
+    """Price the lines as a quote does (price lists, markdowns, promotions, plugins; a price
+    override instead where given), take the cashier's discounts off what is left, total them
+    with the tax they contain, count the promotions' uses, and record the order as ``open``;
+    emits ``order.created``."""
+    store = await require_store(actor, data.store_id, field="store_id")
     now = _now()
     errors = _promise_errors(data, now)
     products = await products_by_ids(actor, list({line.product_id for line in data.lines}))
+    items = [
+        _line_item(i, line, products.get(line.product_id), errors)
+        for i, line in enumerate(data.lines)
+    ]
+    raise_if_errors(errors)
+    priced = await price_basket(
+        actor,
+        store=store,
+        channel=data.channel,
+        member_id=data.member_id,
+        at=now,
+        items=[item for item in items if item is not None],
+        plugins=plugins,
+        engine=engine,
+    )
     lines = []
-    for i, line in enumerate(data.lines):
-        priced = _priced_line(i, line, products.get(line.product_id), errors)
-        if priced is not None:
-            lines.append({**priced, "id": new_id(), "position": i + 1})
+    for i, (line, quoted) in enumerate(zip(data.lines, priced.quote.lines, strict=True)):
+        columns = _order_line(i, line, quoted, errors)
+        if columns is not None:
+            lines.append({**columns, "id": new_id(), "position": i + 1})
     subtotal = sum(line["gross"] for line in lines)
     discount_total = sum(line["discount"] for line in lines)
     if not errors and subtotal > MAX_AMOUNT:
         errors.append(FieldError("lines", "the order's amount is too large"))
     raise_if_errors(errors)
+    await claim_promotion_uses(actor, priced.promotion_ids, data.member_id)
     taxes = [
         TaxLineOut(rate=t.rate, gross=t.gross, tax=t.tax, net=t.net)
         for t in tax_by_rate([(line["tax_rate"], line["total"]) for line in lines])
     ]
-    currency = (await get_tenant(actor)).currency
     order_id = new_id()
     row = await db.fetchrow(
         _INSERT_ORDER,
@@ -212,16 +248,19 @@ async def create_order(actor: Actor, data: OrderIn) -> OrderOut:
         data.note,
         data.external_ref,
         data.promised_at,
-        currency,
+        priced.quote.currency,
         subtotal,
         discount_total,
         subtotal - discount_total,
         sum(t.tax for t in taxes),
-        msgspec.json.encode(taxes).decode(),
+        _JSON.encode(taxes).decode(),
         actor.id,
         now,
         new_id(),
         *([line[c] for line in lines] for c in _COLUMNS),
+        _JSON.encode(priced.quote.adjustments).decode(),
+        priced.promotion_ids,
+        [_JSON.encode(line["adjustments"]).decode() for line in lines],
     )
     created = order_out(row, [line_out({**line, **_NOT_REFUNDED}) for line in lines])
     await change_recorded(actor, "order", "created", order_id, created, after=created)
@@ -349,4 +388,5 @@ async def cancel_order(actor: Actor, order_id: uuid.UUID, data: ActionIn | None 
             row["status"],
         )
     check_version(row, data.version if data else None)
+    await release_promotion_uses(actor, row["promotion_ids"], row["member_id"])
     return await _changed(actor, row, "cancelled", status="cancelled", cancelled_at=_now())

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from piccolo.columns import JSONB, UUID, BigInt, Boolean, Integer, Numeric, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Array,
+    BigInt,
+    Boolean,
+    Integer,
+    Numeric,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 __all__ = ["Order", "OrderCounter", "OrderLine", "OrderPayment", "OrderRefund", "OrderRefundLine"]
@@ -37,6 +47,8 @@ class Order(Table, tablename="orders"):
     fulfilled_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
+    adjustments = JSONB()
+    promotion_ids = Array(base_column=UUID())
 
 
 class OrderLine(Table, tablename="order_lines"):
@@ -57,6 +69,7 @@ class OrderLine(Table, tablename="order_lines"):
     discount = BigInt()
     total = BigInt()
     tax_rate = Numeric(digits=(5, 2))
+    adjustments = JSONB()
     refunded_quantity = Numeric(digits=(12, 3), default=Decimal(0))
     refunded_amount = BigInt(default=0)
 

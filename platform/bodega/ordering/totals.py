@@ -1,22 +1,20 @@
-"""The arithmetic of an order, in integer minor units: line amounts, discounts, tax by rate,
-change, refund shares. Pure functions, so the rules can be read and tested on their own.
-
-Prices are tax-inclusive (shelf prices in China and Europe), so tax is *contained* in the
-amounts: for each rate, ``tax = round_half_up(gross * rate / (100 + rate))`` over the sum of
-the lines at that rate (one rounding per rate, not per line, as EN 16931 and the Chinese
-e-invoice totals do).
-"""
+"""The arithmetic of an order, in integer minor units: line amounts, discounts, tax by rate
+(:mod:`bodega.api.money`), change, refund shares. Pure functions, so the rules can be read and
+tested on their own."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from bodega.api.money import TaxLine, round_half_up, tax_by_rate
 
 __all__ = [
     "LineAmounts",
     "TaxLine",
     "allocate_refund",
+    "discounted",
     "line_amounts",
     "refund_share",
     "round_half_up",
@@ -27,16 +25,30 @@ __all__ = [
 _HUNDRED = Decimal(100)
 
 
-def round_half_up(value: Decimal) -> int:
-    """To the nearest minor unit, halves away from zero (0.5 → 1)."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 @dataclass(frozen=True)
 class LineAmounts:
     gross: int
     discount: int
     total: int
+
+
+def discounted(
+    amount: int, *, discount_amount: int | None = None, discount_percent: Decimal | None = None
+) -> LineAmounts:
+    """``amount`` less a cashier's discount: the amount given, or
+    ``round_half_up(amount * percent / 100)``.
+
+    Raises ``ValueError`` when the discount is more than the amount (a line never goes below
+    zero)."""
+    if discount_amount is not None:
+        discount = discount_amount
+    elif discount_percent is not None:
+        discount = round_half_up(amount * discount_percent / _HUNDRED)
+    else:
+        discount = 0
+    if discount > amount:
+        raise ValueError(f"the discount ({discount}) is more than the line's amount ({amount})")
+    return LineAmounts(amount, discount, amount - discount)
 
 
 def line_amounts(
@@ -46,44 +58,12 @@ def line_amounts(
     discount_amount: int | None = None,
     discount_percent: Decimal | None = None,
 ) -> LineAmounts:
-    """``gross = round_half_up(quantity * unit_price)``; the discount is the amount given or
-    ``round_half_up(gross * percent / 100)``; ``total = gross - discount``.
-
-    Raises ``ValueError`` when the discount is more than the line (a line never goes below
-    zero)."""
-    gross = round_half_up(quantity * unit_price)
-    if discount_amount is not None:
-        discount = discount_amount
-    elif discount_percent is not None:
-        discount = round_half_up(gross * discount_percent / _HUNDRED)
-    else:
-        discount = 0
-    if discount > gross:
-        raise ValueError(f"the discount ({discount}) is more than the line's amount ({gross})")
-    return LineAmounts(gross, discount, gross - discount)
-
-
-@dataclass(frozen=True)
-class TaxLine:
-    rate: Decimal
-    gross: int
-    tax: int
-
-    @property
-    def net(self) -> int:
-        return self.gross - self.tax
-
-
-def tax_by_rate(lines: Sequence[tuple[Decimal, int]]) -> list[TaxLine]:
-    """Tax contained in ``(rate, tax-inclusive amount)`` lines, one entry per rate (ascending),
-    rounded once per rate."""
-    groups: dict[Decimal, int] = {}
-    for rate, amount in lines:
-        groups[rate] = groups.get(rate, 0) + amount
-    return [
-        TaxLine(rate, gross, round_half_up(gross * rate / (_HUNDRED + rate)))
-        for rate, gross in sorted(groups.items())
-    ]
+    """``gross = round_half_up(quantity * unit_price)`` less the discount (:func:`discounted`)."""
+    return discounted(
+        round_half_up(quantity * unit_price),
+        discount_amount=discount_amount,
+        discount_percent=discount_percent,
+    )
 
 
 def split_change(tendered: Sequence[tuple[str, int]], total: int) -> tuple[list[int], int]:

@@ -31,11 +31,12 @@ if TYPE_CHECKING:
     from bodega.plugins.context import PluginContext
     from bodega.plugins.info import GraphQLTypes
     from bodega.plugins.jobs import PluginJobs
+    from bodega.pricing import PluginAdjustment, QuoteOut
     from bodega.settings import Settings
 
 __all__ = ["HOOKSPEC_VERSION", "hookimpl", "hookspec"]
 
-HOOKSPEC_VERSION = 2
+HOOKSPEC_VERSION = 3
 """Raised by one with each hook added; each hook says since which version it exists."""
 
 hookspec = pluggy.HookspecMarker("bodega")
@@ -154,4 +155,29 @@ def bodega_validate_order(
     disables the plugin.
 
     Synchronous or returns an awaitable. Since hookspec version 2.
+    """
+
+
+@hookspec
+def bodega_quote_adjustments(
+    ctx: PluginContext, quote: QuoteOut
+) -> list[PluginAdjustment] | Awaitable[list[PluginAdjustment] | None] | None:
+    """Add discounts to a basket being priced (a quote, or an order being created).
+
+    ``quote`` is the basket as the quotes API returns it so far: regular prices, markdowns and
+    the chain's promotions already applied (``lines[].total`` is what is left of each line).
+    Called in the request's transaction, for each enabled plugin on its own, in pluggy's
+    order, each seeing the same ``quote`` (not the others' adjustments).
+
+    :return: ``None`` or a list of :class:`bodega.pricing.PluginAdjustment` (or dicts with its
+        fields): ``position`` of the line, ``amount`` off it in minor units, ``name`` and
+        ``reason`` shown to the cashier. Combined: every plugin's adjustments are applied in
+        turn, each capped at what is left of its line; unknown positions and amounts <= 0 are
+        ignored.
+
+    Fails open, because a price must always be given: a plugin that raises, overruns its
+    budget or answers something that is not such a list is left out of the quote (listed in
+    ``not_applied`` with code ``plugin_failed``) and counted toward tripping it.
+
+    Synchronous or returns an awaitable. Since hookspec version 3.
     """

@@ -36,6 +36,14 @@ SCOPES: dict[str, str] = {
         "Create, send and receive purchase orders; run, edit and convert suggested store orders "
         "(managers: their stores)."
     ),
+    "pricing:read": (
+        "Read price lists, scheduled price changes, price history, promotions and markdown rules; "
+        "quote baskets."
+    ),
+    "pricing:write": (
+        "Create and change price lists, schedule price changes, and create and change promotions "
+        "and markdown rules."
+    ),
 }
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
@@ -52,6 +60,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "inventory:write",
             "purchasing:read",
             "purchasing:write",
+            "pricing:read",
         }
     ),
     "auditor": frozenset(
@@ -64,9 +73,12 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "orders:read",
             "inventory:read",
             "purchasing:read",
+            "pricing:read",
         }
     ),
-    "staff": frozenset({"catalog:read", "orders:read", "orders:write", "inventory:read"}),
+    "staff": frozenset(
+        {"catalog:read", "orders:read", "orders:write", "inventory:read", "pricing:read"}
+    ),
 }
 
 
