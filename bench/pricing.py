@@ -11,7 +11,8 @@ the lines, and the compile time; the rest of ``apply_promotions`` is decoding th
     .venv/bin/python bench/pricing.py [--rounds 3000] [--only kernel]
 
 It prints figures and asserts nothing about speed; DESIGN's goal (compiled p50 < 100 us and at
-least 10x the twin) is printed as information.
+least 10x the twin) is printed as information. A section is a function of the parsed arguments
+listed in SECTIONS: adding one there adds it to the run and to --only.
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ class _Basket:
         self.free = [row[2] // 1000 if row[5] else 0 for row in rows]
         self.discounts = [0] * self.size
         keyed = sorted(
-            (key, line) for line, row in enumerate(rows) for key in (row[0], row[1]) if key != _NONE
+            (key, line) for line, row in enumerate(rows) for key in (row[0], row[1]) if key >= 0
         )
         self.keys = [key for key, _ in keyed]
         self.owners = [line for _, line in keyed]

@@ -21,8 +21,7 @@ from bodega.pricing.engine import (
     compile_promotions,
 )
 from bodega_native import _basket_py, load_kernel
-
-compiled_kernel = pytest.importorskip("bodega_native.basket")
+from bodega_native import basket as compiled_kernel
 
 PRODUCTS = [UUID(int=i) for i in range(1, 9)]
 CATEGORIES = [UUID(int=i) for i in range(101, 104)]

@@ -17,7 +17,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType, ModuleType
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 from uuid import UUID
 
 from bodega_native import load_kernel
@@ -80,9 +80,10 @@ class BasketLine:
     reduced: bool = False  # reduced by a markdown: exclusive promotions pass it by
 
 
-@dataclass(frozen=True)
-class PromotionResult:
-    """What one promotion relevant to the basket did, or why it did nothing (``status``)."""
+class PromotionResult(NamedTuple):
+    """What one promotion relevant to the basket did, or why it did nothing (``status``). A
+    named tuple: a quote builds dozens, and a tuple is built several times faster than a
+    frozen dataclass."""
 
     key: Hashable
     status: str

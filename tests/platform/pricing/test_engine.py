@@ -20,9 +20,8 @@ from bodega.pricing.engine import (
     compile_promotions,
 )
 from bodega_native import _basket_py
+from bodega_native import basket as compiled_kernel
 from tests.native.test_basket import assert_adds_up
-
-compiled_kernel = pytest.importorskip("bodega_native.basket")
 
 MILK, CHEESE, BREAD, APPLES, COFFEE, MUG, CHIPS, DIP, SOAP = (UUID(int=i) for i in range(1, 10))
 DAIRY, BAKERY = UUID(int=101), UUID(int=102)
