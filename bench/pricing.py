@@ -1,5 +1,6 @@
 """Pricing benchmarks, section by section; ``kernel``: the promotion engine on one basket, the
-compiled kernel next to its pure-Python twin in the same run.
+compiled kernel next to its pure-Python twin in the same run; ``rest``: quotes per second
+through ``POST /v1/quotes`` of a real ``bodega serve``, next to a read by id of the same run.
 
 The kernel section builds (from a fixed seed) a 2,000-product catalog in 40 categories, 500
 promotions of every kind (most on 1-5 products or one category; some thresholds, bundles,
@@ -8,7 +9,12 @@ promotions once, then times ``apply_promotions`` with each kernel: p50 and p95 p
 the ratio. Also printed: each kernel's call alone (the arrays already encoded), the encoding of
 the lines, and the compile time; the rest of ``apply_promotions`` is decoding the results.
 
-    .venv/bin/python bench/pricing.py [--rounds 3000] [--only kernel]
+    .venv/bin/python bench/pricing.py [--rounds 3000] [--seconds 10] [--only kernel|rest]
+
+The rest section starts its own embedded servers (or uses DATABASE_URL / REDIS_URL), signs a
+chain up, and creates through the API 50 products and 500 promotions over them (percent,
+amount, fixed price, multi-buy, buy-x-get-y, thresholds); 16 clients then quote a 20-line
+basket for ``--seconds``, and read one store by id for as long as the baseline.
 
 It prints figures and asserts nothing about speed; DESIGN's goal (compiled p50 < 100 us and at
 least 10x the twin) is printed as information. A section is a function of the parsed arguments
@@ -18,6 +24,7 @@ listed in SECTIONS: adding one there adds it to the run and to --only.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import random
@@ -28,6 +35,7 @@ from dataclasses import replace
 from decimal import Decimal
 from uuid import UUID
 
+import httpx
 from machine import cpu_busy, cpu_model  # bench/machine.py
 
 from bodega.pricing.engine import (
@@ -170,13 +178,137 @@ def kernel_section(args: argparse.Namespace) -> None:
     )
 
 
-SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {"kernel": kernel_section}
+def _seed_rest(base: str, promotions_count: int) -> tuple[str, list[dict], list[str]]:
+    """A chain with a store, 50 products, ``promotions_count`` promotions and 40 keys (each key
+    may make 600 requests a minute): the store id, the basket's lines, the keys."""
+    from rest_reads import ok  # bench/rest_reads.py
+
+    rng = random.Random(11)  # noqa: S311 (test data)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        session = ok(client.post("/v1/signup", json={
+            "chain_name": "Pricing bench", "owner_email": "pricing-bench@example.com",
+            "password": "bench password", "currency": "CNY", "timezone": "Asia/Shanghai",
+        }), 201)  # fmt: skip
+        owner = {"Authorization": f"Bearer {session['access_token']}"}
+        store = ok(client.post("/v1/stores", json={"code": "B1", "name": "B1"}, headers=owner), 201)
+        products = [
+            ok(client.post("/v1/products", json={"sku": f"P{i:03d}", "name": f"P{i}",
+                                                 "list_price": 150 + 37 * i}, headers=owner), 201)
+            for i in range(50)
+        ]  # fmt: skip
+        ids = [p["id"] for p in products]
+        rules = [
+            {"type": "percent_off", "percent": "10"},
+            {"type": "amount_off", "amount": 20},
+            {"type": "fixed_price", "price": 199},
+            {"type": "multi_buy", "quantity": 3, "price": 900},
+            {"type": "buy_x_get_y", "buy": 2, "get": 1},
+        ]
+        for n in range(promotions_count):
+            if n % 25 == 0:
+                body = {"rule": {"type": "threshold", "steps": [{"spend": 5000 + n, "off": 300}]}}
+            else:
+                body = {"rule": rules[n % len(rules)], "product_ids": rng.sample(ids, 3)}
+            body |= {"name": f"Promotion {n}", "priority": rng.randrange(5)}
+            ok(client.post("/v1/promotions", json=body, headers=owner), 201)
+        key = {"name": "till", "scopes": ["pricing:read", "catalog:read"]}
+        keys = [ok(client.post("/v1/api-keys", json=key, headers=owner), 201)["secret"]
+                for _ in range(40)]  # fmt: skip
+    lines = [{"product_id": pid, "quantity": rng.randint(1, 4)} for pid in ids[:20]]
+    return store["id"], lines, keys
+
+
+async def _hammer(base: str, keys: list[str], seconds: float, request) -> tuple[int, float, float]:
+    """16 clients calling ``request(client, headers)`` for ``seconds``: (calls, p50 ms, per s)."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def loop(n: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            headers = {"Authorization": f"Bearer {keys[n % len(keys)]}"}
+            turn = n
+            while (started := time.perf_counter()) < deadline:
+                response = await request(client, headers)
+                if response.status_code != 200:
+                    raise SystemExit(f"{response.status_code}: {response.text[:300]}")
+                latencies.append(time.perf_counter() - started)
+                turn += 16
+                headers = {"Authorization": f"Bearer {keys[turn % len(keys)]}"}
+
+    began = time.perf_counter()
+    await asyncio.gather(*(loop(n) for n in range(16)))
+    elapsed = time.perf_counter() - began
+    return len(latencies), statistics.median(latencies) * 1000, len(latencies) / elapsed
+
+
+def rest_section(args: argparse.Namespace) -> None:
+    import shutil
+    import subprocess
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    from rest_reads import BODEGA, HOST, free_port, start_server, stop_server, tail
+
+    from bodega.cli import running_servers
+    from bodega.settings import get_settings
+
+    workdir = Path(tempfile.mkdtemp(prefix="bodega-bench-"))
+    log = workdir / "server.log"
+    env = {**os.environ, "BODEGA_DATA_DIR": str(workdir / "data"), "BODEGA_LOG_FORMAT": "json",
+           "BODEGA_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}  # fmt: skip
+    try:
+        with running_servers(get_settings(env)) as settings:
+            env |= {
+                "DATABASE_URL": settings.database_url or "",
+                "REDIS_URL": settings.redis_url or "",
+            }
+            with log.open("ab") as out:
+                subprocess.run(
+                    [str(BODEGA), "migrate"], env=env, stdout=out, stderr=out, check=True
+                )  # noqa: S603
+            port = free_port()
+            server = start_server(env, port, log)
+            try:
+                base = f"http://{HOST}:{port}"
+                store, lines, keys = _seed_rest(base, args.promotions)
+                body = {"store_id": store, "lines": lines}
+
+                def quote(client, headers):
+                    return client.post("/v1/quotes", json=body, headers=headers)
+
+                def read(client, headers):
+                    return client.get(f"/v1/stores/{store}", headers=headers)
+
+                asyncio.run(_hammer(base, keys, 2, quote))  # warm-up, thrown away
+                quotes = asyncio.run(_hammer(base, keys, args.seconds, quote))
+                reads = asyncio.run(_hammer(base, keys, args.seconds, read))
+            except SystemExit:
+                print(tail(log))
+                raise
+            finally:
+                stop_server(server)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"one server worker, 16 clients, {args.promotions} promotions, 20-line basket")
+    print(f"{'':40} {'per s':>8} {'p50 ms':>8}")
+    print(f"{'GET /v1/stores/{id} (baseline)':40} {reads[2]:8.0f} {reads[1]:8.1f}")
+    print(f"{'POST /v1/quotes':40} {quotes[2]:8.0f} {quotes[1]:8.1f}")
+    print(f"a quote costs {reads[2] / quotes[2]:.1f}x a read by id")
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "kernel": kernel_section,
+    "rest": rest_section,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3000, help="timed calls (the twin: a tenth)")
     parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section")
+    parser.add_argument("--seconds", type=float, default=10, help="rest: timed seconds per run")
+    parser.add_argument("--promotions", type=int, default=500, help="rest: promotions created")
     args = parser.parse_args()
     print(
         f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, {cpu_model()}"
