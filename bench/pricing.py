@@ -264,9 +264,8 @@ def rest_section(args: argparse.Namespace) -> None:
                 "REDIS_URL": settings.redis_url or "",
             }
             with log.open("ab") as out:
-                subprocess.run(
-                    [str(BODEGA), "migrate"], env=env, stdout=out, stderr=out, check=True
-                )  # noqa: S603
+                migrate = [str(BODEGA), "migrate"]
+                subprocess.run(migrate, env=env, stdout=out, stderr=out, check=True)  # noqa: S603
             port = free_port()
             server = start_server(env, port, log)
             try:
