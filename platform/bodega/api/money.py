@@ -19,12 +19,23 @@ import msgspec
 from babel.numbers import get_currency_precision
 from msgspec import Meta
 
-__all__ = ["Money", "TaxLine", "TaxLineOut", "format_amount", "round_half_up", "tax_by_rate"]
+__all__ = [
+    "Money",
+    "PositiveMoney",
+    "TaxLine",
+    "TaxLineOut",
+    "format_amount",
+    "round_half_up",
+    "tax_by_rate",
+]
 
 # Integer minimums are written gt=-1: Litestar drops a minimum of 0 from OpenAPI.
 Money = Annotated[
     int,
     Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency."),
+]
+PositiveMoney = Annotated[
+    int, Meta(ge=1, le=10**12, description="Integer minor units, more than zero.")
 ]
 
 _HUNDRED = Decimal(100)

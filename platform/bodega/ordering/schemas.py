@@ -16,7 +16,7 @@ import msgspec
 from msgspec import Meta
 
 from bodega.api.channels import CHANNELS, Channel
-from bodega.api.money import TaxLineOut
+from bodega.api.money import Money, PositiveMoney, TaxLineOut
 from bodega.api.pagination import named_page
 from bodega.api.quantities import Quantity
 from bodega.pricing.quote_schemas import AdjustmentOut, LineAdjustmentOut
@@ -55,14 +55,6 @@ STATUSES: tuple[str, ...] = (
 )
 PaymentMethod = Literal["cash", "card", "stripe", "wallet", "points"]
 
-# Integer minimums are written gt=-1: Litestar drops a minimum of 0 from OpenAPI.
-Money = Annotated[
-    int,
-    Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency."),
-]
-PositiveMoney = Annotated[
-    int, Meta(ge=1, le=10**12, description="Integer minor units, more than zero.")
-]
 Percent = Annotated[
     str,
     Meta(

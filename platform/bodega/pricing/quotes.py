@@ -40,7 +40,7 @@ from bodega.pricing.quote_schemas import (
     QuoteLineOut,
     QuoteOut,
 )
-from bodega.pricing.resolve import regular_prices
+from bodega.pricing.resolve import RegularPrice, regular_prices
 from bodega.tenancy import get_tenant
 
 if TYPE_CHECKING:
@@ -189,7 +189,9 @@ class _Line:
     discount: int = 0
 
 
-def _line(position: int, item: BasketItem, regular, markdown: LineMarkdown | None) -> _Line:
+def _line(
+    position: int, item: BasketItem, regular: RegularPrice, markdown: LineMarkdown | None
+) -> _Line:
     source = PriceSourceOut(type=regular.source, id=regular.source_id, name=regular.source_name)
     regular_gross = round_half_up(item.quantity * regular.price)
     adjustments = []

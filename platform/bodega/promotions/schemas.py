@@ -17,6 +17,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from bodega.api.channels import Channel
+from bodega.api.money import Money, PositiveMoney
 from bodega.api.pagination import named_page
 
 __all__ = [
@@ -62,14 +63,6 @@ PromotionStatus = Literal["active", "paused", "archived"]
 MarkdownBasis = Literal["expiry", "closing"]
 MarkdownRuleStatus = Literal["active", "paused", "archived"]
 
-# Integer minimums are written gt=-1: Litestar drops a minimum of 0 from OpenAPI.
-Money = Annotated[
-    int,
-    Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency."),
-]
-PositiveMoney = Annotated[
-    int, Meta(ge=1, le=10**12, description="Integer minor units, more than zero.")
-]
 Percent = Annotated[
     Decimal,
     Meta(
