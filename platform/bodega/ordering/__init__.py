@@ -20,8 +20,10 @@ from bodega.ordering.service import (
     list_orders,
     orders_by_ids,
 )
+from bodega.ordering.stats import MemberOrderStats, member_order_stats
 
 __all__ = [
+    "MemberOrderStats",
     "OrderIn",
     "OrderLineOut",
     "OrderOut",
@@ -34,6 +36,7 @@ __all__ = [
     "fulfil_order",
     "get_order",
     "list_orders",
+    "member_order_stats",
     "orders_by_ids",
     "pay_order",
     "refund_order",

@@ -2,9 +2,11 @@
 
 Among the active price lists in force at the moment that match the store (scoped to it or to
 every store), the channel (listing it or every channel) and the audience (``members`` lists
-only for a member) and that price the product, the most specific wins:
+only for a member; ``tier`` lists only for a member of a tier naming them) and that price the
+product, the most specific wins:
 
-    specificity = members list (4) + scoped to stores (2) + scoped to channels (1)
+    specificity = tier list (8) or members list (4) + scoped to stores (2)
+                  + scoped to channels (1)
 
 ties go to the higher ``priority``, then the later ``valid_from`` (an open start is the
 earliest), then the lower (older) id. Without a list price: the store's own price (set by a
@@ -54,9 +56,10 @@ WITH wanted AS (
        AND (l.valid_until IS NULL OR l.valid_until > $5)
        AND (cardinality(l.store_ids) = 0 OR $3 = ANY(l.store_ids))
        AND (cardinality(l.channels) = 0 OR $4 = ANY(l.channels))
-       AND (l.audience = 'everyone' OR $6)
+       AND (l.audience = 'everyone' OR (l.audience = 'members' AND $6)
+            OR (l.audience = 'tier' AND l.id = ANY($7::uuid[])))
      ORDER BY i.product_id,
-              (CASE WHEN l.audience = 'members' THEN 4 ELSE 0 END
+              (CASE l.audience WHEN 'tier' THEN 8 WHEN 'members' THEN 4 ELSE 0 END
                + CASE WHEN cardinality(l.store_ids) > 0 THEN 2 ELSE 0 END
                + CASE WHEN cardinality(l.channels) > 0 THEN 1 ELSE 0 END) DESC,
               l.priority DESC, l.valid_from DESC NULLS LAST, l.id
@@ -77,14 +80,23 @@ async def regular_prices(
     member: bool,
     at: datetime,
     product_ids: Sequence[uuid.UUID],
+    tier_lists: Sequence[uuid.UUID] = (),
 ) -> dict[uuid.UUID, RegularPrice]:
     """Each product's regular price at ``store_id`` on ``channel`` at ``at`` (price lists in
     force then; store prices and list prices as they are now). ``member``: the customer is a
-    member, so members' lists apply. Products that are not the chain's are absent."""
+    member, so members' lists apply; ``tier_lists``: the ``tier`` lists of their tier.
+    Products that are not the chain's are absent."""
     if not product_ids:
         return {}
     rows = await db.fetch(
-        _REGULAR, actor.tenant_id, list(product_ids), store_id, channel, at, member
+        _REGULAR,
+        actor.tenant_id,
+        list(product_ids),
+        store_id,
+        channel,
+        at,
+        member,
+        list(tier_lists),
     )
     found = {}
     for r in rows:

@@ -43,7 +43,7 @@ __all__ = [
 MAX_ITEMS = 1000
 """Items one ``PUT /v1/price-lists/{id}/items`` may set."""
 
-Audience = Literal["everyone", "members"]
+Audience = Literal["everyone", "members", "tier"]
 PriceListStatus = Literal["active", "archived"]
 PriceChangeStatus = Literal["scheduled", "applied", "cancelled"]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -69,7 +69,8 @@ class PriceListIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     store_ids: StoreIds = msgspec.field(default_factory=list)
     channels: Channels = msgspec.field(default_factory=list)
     audience: Audience = "everyone"
-    """``members``: its prices apply only when a member is named (member prices)."""
+    """``members``: its prices apply only when a member is named (member prices). ``tier``:
+    only for members of a tier whose benefits name this list."""
     valid_from: Moment | None = None
     """Null: in force since ever."""
     valid_until: Moment | None = None

@@ -108,6 +108,7 @@ def regular(
     channel: str = "pos",
     member: bool = False,
     at: datetime | None = None,
+    tier_lists: tuple[str, ...] = (),
 ) -> dict[str, tuple[int, str, str | None]]:
     """``regular_prices`` as ``{product id: (price, source, source name)}``."""
     from bodega.pricing import regular_prices
@@ -121,6 +122,7 @@ def regular(
         member=member,
         at=at or datetime.now(UTC),
         product_ids=[uuid.UUID(p) for p in product_ids],
+        tier_lists=[uuid.UUID(t) for t in tier_lists],
     )
     return {str(k): (v.price, v.source, v.source_name) for k, v in found.items()}
 

@@ -59,11 +59,12 @@ def test_closing_time_through_graphql(client, owner):
 
 
 def test_manifests_take_a_closing_time(tmp_path):
+    """The demo chain's stores close at 22:00, 23:00 and 20:00; a store without the key has
+    none."""
+    assert [s.closes_at for s in load_manifest(DEMO).stores] == ["22:00", "23:00", "20:00"]
     path = tmp_path / "chain.toml"
-    path.write_text(
-        DEMO.read_text().replace('code = "SH-01"', 'code = "SH-01"\ncloses_at = "22:00"', 1)
-    )
-    assert load_manifest(path).stores[0].closes_at == "22:00"
+    path.write_text(DEMO.read_text().replace('closes_at = "22:00"\n', "", 1))
+    assert load_manifest(path).stores[0].closes_at is None
 
 
 def _history(client, owner, product_id, since):

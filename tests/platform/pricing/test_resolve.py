@@ -59,6 +59,23 @@ def test_the_most_specific_list_wins(client, owner, shops):
     assert regular(client, owner, two, p, channel="pickup") == {p: (900, "price_list", "Chain")}
 
 
+def test_a_tier_list_applies_only_to_the_members_of_its_tier(client, owner, shops):
+    """A ``tier`` list beats a members list, but only for a member whose tier names it."""
+    one, _ = shops
+    p = product(client, owner, "R-TIER", list_price=1000)["id"]
+    price_list(client, owner, "All members", {p: 800}, audience="members")
+    gold = price_list(client, owner, "Gold", {p: 600}, audience="tier")
+    silver = price_list(client, owner, "Silver", {p: 700}, audience="tier")
+    assert regular(client, owner, one, p) == {p: (1000, "list_price", None)}
+    assert regular(client, owner, one, p, member=True) == {p: (800, "price_list", "All members")}
+    assert regular(client, owner, one, p, member=True, tier_lists=(gold["id"],)) == {
+        p: (600, "price_list", "Gold")
+    }
+    assert regular(client, owner, one, p, member=True, tier_lists=(silver["id"],)) == {
+        p: (700, "price_list", "Silver")
+    }
+
+
 def test_ties_go_to_priority_then_the_later_start_then_the_older_list(client, owner, shops):
     one, _ = shops
     now = datetime.now(UTC)
