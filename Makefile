@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services fuzz lint snapshots bench bench-events bench-orders bench-pricing bench-replenish clean
+.PHONY: run test test-services fuzz lint snapshots bench bench-events bench-orders bench-pricing bench-replenish bench-segments clean
 
 # The shipped plugins are installed beside Bodega (each is its own distribution).
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
@@ -57,6 +57,10 @@ bench-pricing: $(STAMP)
 # Suggested store orders for 3 stores x 2,000 products x 365 days, phase by phase (bench/README.md).
 bench-replenish: $(STAMP)
 	$(BIN)/python bench/replenishment.py $(BENCH_ARGS)
+
+# The nightly segment refresh of 100,000 members with 1,000,000 paid orders, next to a bare GROUP BY (bench/README.md).
+bench-segments: $(STAMP)
+	$(BIN)/python bench/segments.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check platform native plugins tests

@@ -48,11 +48,17 @@ from bodega.events.routes import (
 )
 from bodega.graphql import graphql_controller
 from bodega.inventory.routes import StockController
+from bodega.membership.routes import MemberController
 from bodega.observability import configure_logging
 from bodega.ordering.routes import OrderController
 from bodega.plugins import PluginHost, build_plugin_manager
 from bodega.plugins.mount import plugin_routers
 from bodega.plugins.routes import PluginController
+from bodega.points.routes import (
+    MemberPointsController,
+    PointsRuleController,
+    PointsSettingsController,
+)
 from bodega.pricing.routes import (
     PriceChangeController,
     PriceHistoryController,
@@ -62,6 +68,7 @@ from bodega.pricing.routes import (
 from bodega.promotions.routes import MarkdownRuleController, PromotionController
 from bodega.purchasing.routes import GoodsReceiptController, PurchaseOrderController
 from bodega.replenishment.routes import DemandCalendarController, SuggestionController
+from bodega.segments.routes import MemberSegmentController, SegmentController
 from bodega.settings import Settings
 from bodega.tenancy import Policy
 from bodega.tenancy.routes import (
@@ -71,6 +78,12 @@ from bodega.tenancy.routes import (
     TenantController,
     UserController,
 )
+from bodega.tiers.routes import (
+    MemberTierController,
+    StripeWebhookController,
+    TierController,
+)
+from bodega.tiers.stripe_gateway import StripeGateway
 
 __all__ = ["create_app"]
 
@@ -99,6 +112,15 @@ ROUTE_HANDLERS = [
     PriceChangeController,
     PriceHistoryController,
     QuoteController,
+    MemberController,
+    MemberPointsController,
+    PointsRuleController,
+    PointsSettingsController,
+    MemberSegmentController,
+    SegmentController,
+    TierController,
+    MemberTierController,
+    StripeWebhookController,
     EventController,
     WebhookEndpointController,
     WebhookDeliveryController,
@@ -259,6 +281,7 @@ def create_app(settings: Settings, plugins: PluginHost | None = None) -> Litesta
             {
                 "redis": redis,
                 "plugins": host,
+                "stripe": StripeGateway.from_settings(settings),
                 "tenancy_policy": Policy(
                     access_token_ttl=timedelta(hours=settings.access_token_ttl_hours),
                     invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),

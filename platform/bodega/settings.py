@@ -66,6 +66,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Failures in a row after which a plugin is tripped off for a chain."""
     plugin_cooldown_seconds: int = 300
     """How long a tripped plugin is left alone before it is tried again."""
+    stripe_api_base: str | None = None
+    """Where the chains' Stripe calls go (``BODEGA_STRIPE_API_BASE``); ``None`` is Stripe's own
+    API. Tests and development point it at a localstripe server (``http://127.0.0.1:8420``)."""
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -82,6 +85,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("plugin_timeout_seconds and plugin_failure_threshold must be positive")
         if self.plugin_cooldown_seconds < 1:
             raise ValueError("plugin_cooldown_seconds must be positive")
+        base = self.stripe_api_base
+        if base is not None and not base.startswith(("http://", "https://")):
+            raise ValueError(f"stripe_api_base must be an http(s) URL, got {base!r}")
         if not self.app_role.isidentifier():
             raise ValueError(f"app_role must be a plain identifier, got {self.app_role!r}")
 
@@ -117,6 +123,7 @@ _ENV = {
     "BODEGA_PLUGIN_TIMEOUT_SECONDS": "plugin_timeout_seconds",
     "BODEGA_PLUGIN_FAILURE_THRESHOLD": "plugin_failure_threshold",
     "BODEGA_PLUGIN_COOLDOWN_SECONDS": "plugin_cooldown_seconds",
+    "BODEGA_STRIPE_API_BASE": "stripe_api_base",
 }
 
 

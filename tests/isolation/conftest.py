@@ -8,12 +8,18 @@ so tests can reuse A's values in B's chain and prove uniqueness is per chain (a 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -21,6 +27,7 @@ from bodega.api.auth import system_actor
 from bodega.db import engine as db
 from bodega.promotions import claim_promotion_uses
 from bodega.settings import Settings
+from bodega.testing import running_localstripe
 from tests.conftest import Chain, run_jobs, sign_up
 
 MARK = "zq7mark"
@@ -67,6 +74,9 @@ A_VALUES = {
     "plu": "4711",
     "invitee": "invitee-a@example.com",
     "tag": MARK,
+    "member_phone": "+8613812340001",
+    "member_email": "member-a@example.com",
+    "member_openid": "openid-a",
 }
 B_VALUES = {
     "store_code": "S-B",
@@ -76,6 +86,9 @@ B_VALUES = {
     "plu": "4712",
     "invitee": "invitee-b@example.com",
     "tag": "bee",
+    "member_phone": "+8613812340002",
+    "member_email": "member-b@example.com",
+    "member_openid": "openid-b",
 }
 
 
@@ -267,6 +280,139 @@ def seed_pricing(client: TestClient[Any], s: Seed) -> None:
     s.ids["price_history"] = history["data"][0]["id"]
 
 
+def seed_segments(client: TestClient[Any], s: Seed) -> None:
+    """A member (tagged with the chain's tag) who bought once, thresholds changed once (a
+    segment_settings row) and a refresh (member_segments rows, its events)."""
+    h, tag = s.headers, s.values["tag"]
+    body = {"email": f"segments-{tag}@example.com", "name": f"Shopper {tag}", "tags": [tag]}
+    s.ids["segment_member"] = _created(client.post("/v1/members", json=body, headers=h))["id"]
+    sale = {
+        "channel": "pos",
+        "store_id": s.ids["store"],
+        "member_id": s.ids["segment_member"],
+        "lines": [{"product_id": s.ids["product"], "quantity": 1}],
+    }
+    order = _created(client.post("/v1/orders", json=sale, headers=h))
+    paid = client.post(
+        f"/v1/orders/{order['id']}/pay",
+        json={"payments": [{"method": "card", "amount": order["total"], "reference": "T-seg"}]},
+        headers=h,
+    )
+    assert paid.status_code == 200, paid.text
+    changed = client.patch("/v1/segments/settings", json={"version": 1, "new_days": 14}, headers=h)
+    assert changed.status_code == 200, changed.text
+    refreshed = client.post("/v1/segments/refresh", headers=h)
+    assert refreshed.status_code == 200, refreshed.text
+
+
+def seed_membership(client: TestClient[Any], s: Seed) -> None:
+    """A member named and tagged with the chain's tag, with a WeChat id and a marketing
+    consent (rows in each membership table), and a duplicate of them to merge."""
+    h, tag, values = s.headers, s.values["tag"], s.values
+    body = {
+        "phone": values["member_phone"],
+        "email": values["member_email"],
+        "name": f"Member {tag}",
+        "tags": [tag],
+        "home_store_id": s.ids["store"],
+        "external_ids": [{"channel": "wechat_openid", "external_id": values["member_openid"]}],
+        "consents": [{"purpose": "marketing", "granted": True, "text_version": "v1"}],
+    }
+    s.ids["member"] = _created(client.post("/v1/members", json=body, headers=h))["id"]
+    duplicate = {"email": f"duplicate-{values['member_email']}", "name": f"Duplicate {tag}"}
+    s.ids["member_duplicate"] = _created(client.post("/v1/members", json=duplicate, headers=h))[
+        "id"
+    ]
+
+
+def seed_tiers(client: TestClient[Any], s: Seed) -> None:
+    """Stripe settings, an entry and a paid tier, a member on the paid one through localstripe
+    (a premium plan, a standing, a tier change) and a Stripe event (one the chain signed for a
+    subscription it does not know: kept as handled)."""
+    h, tag = s.headers, s.values["tag"]
+    s.values["stripe_webhook_secret"] = f"whsec_{tag}{uuid.uuid4().hex}"
+    keys = {"secret_key": f"sk_test_{tag}", "webhook_secret": s.values["stripe_webhook_secret"]}
+    assert client.put("/v1/tiers/stripe", json=keys, headers=h).status_code == 200
+    entry = {"name": f"Entry {tag}", "rank": 1, "threshold": 0}
+    s.ids["tier"] = _created(client.post("/v1/tiers", json=entry, headers=h))["id"]
+    paid = {"name": f"Premium {tag}", "rank": 5, "kind": "paid", "monthly_price": 1500}
+    s.ids["paid_tier"] = _created(client.post("/v1/tiers", json=paid, headers=h))["id"]
+    body = {"email": f"tiers-{tag}@example.com", "name": f"Premium member {tag}"}
+    s.ids["tier_member"] = _created(client.post("/v1/members", json=body, headers=h))["id"]
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}
+    method = httpx.post(
+        f"{client.app.state.stripe.api_base}/v1/payment_methods",
+        json={"type": "card", "card": card},
+        headers={"Authorization": "Bearer sk_test_device"},
+    ).json()["id"]
+    premium = {"tier_id": s.ids["paid_tier"], "payment_method": method}
+    made = client.post(f"/v1/members/{s.ids['tier_member']}/premium", json=premium, headers=h)
+    assert _created(made)["premium"]["status"] == "active"
+    stripe_event = json.dumps(
+        {
+            "id": f"evt_{tag}",
+            "type": "customer.subscription.updated",
+            "data": {"object": {"id": f"sub_{tag}", "status": "active"}},
+        }
+    )
+    received = client.post(
+        f"/v1/stripe/webhooks/{s.chain.tenant_id}",
+        content=stripe_event,
+        headers={"Stripe-Signature": stripe_signature(stripe_event, keys["webhook_secret"])},
+    )
+    assert received.json() == {"received": True, "outcome": "ignored"}, received.text
+
+
+def stripe_signature(payload: str, secret: str) -> str:
+    """A ``Stripe-Signature`` header for ``payload``, as Stripe computes it."""
+    stamp = int(time.time())
+    digest = hmac.new(secret.encode(), f"{stamp}.{payload}".encode(), hashlib.sha256)
+    return f"t={stamp},v1={digest.hexdigest()}"
+
+
+def seed_points(client: TestClient[Any], s: Seed) -> None:
+    """A member of its own with points (an adjustment naming the chain's tag), earning rules
+    (one naming the chain's product), changed points settings, and an order paid in points and
+    partly refunded (redeem and redeem_reversal entries, allocations; the earn entry comes
+    with the relay in ``world``)."""
+    h, tag = s.headers, s.values["tag"]
+    body = {"email": f"points-{tag}@example.com", "name": f"Points member {tag}"}
+    s.ids["points_member"] = _created(client.post("/v1/members", json=body, headers=h))["id"]
+    rule = {"name": f"Bread points {tag}", "kind": "product", "points": 2,
+            "product_id": s.ids["product"]}  # fmt: skip
+    s.ids["points_rule"] = _created(client.post("/v1/points-rules", json=rule, headers=h))["id"]
+    spend = {"name": f"Spend {tag}", "kind": "spend", "points": 1}
+    s.ids["points_rule_to_delete"] = _created(
+        client.post("/v1/points-rules", json=spend, headers=h)
+    )["id"]
+    changed = client.patch("/v1/points-settings", json={"version": 1, "expire_after_days": 400},
+                           headers=h)  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    gift = {"points": 5000, "reason": f"Gift {tag}"}
+    adjusted = client.post(
+        f"/v1/members/{s.ids['points_member']}/points/adjustments", json=gift, headers=h
+    )
+    s.ids["points_entry"] = _created(adjusted)["entry"]["id"]
+    sale = {
+        "channel": "pos",
+        "store_id": s.ids["store"],
+        "member_id": s.ids["points_member"],
+        "lines": [{"product_id": s.ids["product"], "quantity": 1}],
+    }
+    order = _created(client.post("/v1/orders", json=sale, headers=h))
+    paid = client.post(
+        f"/v1/orders/{order['id']}/pay",
+        json={"payments": [{"method": "points", "amount": order["total"]}]},
+        headers=h,
+    )
+    assert paid.status_code == 200, paid.text
+    refund = client.post(
+        f"/v1/orders/{order['id']}/refunds", json={"lines": [], "amount": 100}, headers=h
+    )
+    assert refund.status_code == 200, refund.text
+    s.ids["points_order"] = order["id"]
+
+
 def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
     """Sign a chain up and give it a store, category, supplier, product, invitation, API key."""
     tag = values["tag"]
@@ -353,6 +499,10 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
     seed_replenishment(client, s)
     seed_promotions(client, s)
     seed_pricing(client, s)
+    seed_membership(client, s)
+    seed_segments(client, s)
+    seed_tiers(client, s)
+    seed_points(client, s)
     events = client.get("/v1/events", params={"type": "product.updated"}, headers=h).json()
     s.ids["event"] = events["data"][0]["id"]
     audit = client.get("/v1/audit-log", params={"limit": 200}, headers=h)
@@ -360,6 +510,18 @@ def seed(client: TestClient[Any], values: dict[str, str]) -> Seed:
     s.audit_ids = [entry["id"] for entry in audit.json()["data"]]
     assert len(s.audit_ids) >= 8  # tenant, owner and the six objects above
     return s
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[str]:
+    with running_localstripe() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def settings(settings: Settings, localstripe: str) -> Settings:
+    """The module's settings, with the chains' Stripe calls going to localstripe."""
+    return msgspec.structs.replace(settings, stripe_api_base=localstripe)
 
 
 @pytest.fixture(scope="module")
@@ -426,6 +588,12 @@ COLLECTIONS = {
     "price_list_to_archive": "/v1/price-lists",
     "price_change": "/v1/price-changes",
     "price_change_to_cancel": "/v1/price-changes",
+    "member": "/v1/members",
+    "member_duplicate": "/v1/members",
+    "tier": "/v1/tiers",
+    "paid_tier": "/v1/tiers",
+    "points_rule": "/v1/points-rules",
+    "points_rule_to_delete": "/v1/points-rules",
 }
 """REST collection of each resource; each but invitations has ``GET {collection}/{id}``."""
 

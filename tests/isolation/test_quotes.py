@@ -69,7 +69,7 @@ def test_another_chains_pricing_never_reaches_a_basket(
     """B's basket with none of A's adjustments, ids or names; A's own basket does get A's
     promotion (the pricing is live, not missing)."""
     b = world.b.ids
-    for extra in ({}, {"member_id": new_uuid()}):
+    for extra in ({}, {"member_id": world.b.ids["member"]}):
         response = _quote(client, world, b["store"], b["product"], **extra)
         assert response.status_code == 200, response.text
         body = response.json()
@@ -86,6 +86,19 @@ def test_another_chains_pricing_never_reaches_a_basket(
         headers=world.a.headers,
     ).json()
     assert a_everywhere["promotion"] in {a["source_id"] for a in own["adjustments"]}
+
+
+def test_a_quote_for_another_chains_member_is_like_one_for_no_member(
+    client: TestClient[Any], world: World
+) -> None:
+    a, b = world.a.ids, world.b.ids
+    missing = new_uuid()
+    theirs = _quote(client, world, b["store"], b["product"], member_id=a["member"])
+    assert assert_problem(theirs, 422)["errors"] == [
+        {"field": "member_id", "message": "unknown member"}
+    ]
+    again = _quote(client, world, b["store"], b["product"], member_id=missing)
+    assert without_id(theirs, a["member"]) == without_id(again, missing)
 
 
 def test_graphql_quotes_stay_in_the_chain(

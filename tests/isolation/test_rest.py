@@ -390,7 +390,15 @@ CASES: dict[tuple[str, str], tuple[str, Resource]] = {
 
 _ELSEWHERE = {
     name: f"cross-tenant cases in {name}, beside the domain's other isolation tests"
-    for name in ("test_pricing.py", "test_promotions.py", "test_quotes.py")
+    for name in (
+        "test_pricing.py",
+        "test_promotions.py",
+        "test_quotes.py",
+        "test_segments.py",
+        "test_membership.py",
+        "test_tiers.py",
+        "test_points.py",
+    )
 }
 NO_FOREIGN_OBJECT: dict[tuple[str, str], str] = {
     ("POST", "/v1/signup"): "creates a new chain; names no existing object",
@@ -438,6 +446,46 @@ NO_FOREIGN_OBJECT: dict[tuple[str, str], str] = {
     ("POST", "/v1/price-changes"): _ELSEWHERE["test_pricing.py"],
     ("GET", "/v1/price-history"): _ELSEWHERE["test_pricing.py"],
     ("POST", "/v1/quotes"): _ELSEWHERE["test_quotes.py"],
+    ("GET", "/v1/members"): _ELSEWHERE["test_membership.py"],
+    ("POST", "/v1/members"): _ELSEWHERE["test_membership.py"],
+    ("GET", "/v1/members/{member_id}"): _ELSEWHERE["test_membership.py"],
+    ("PATCH", "/v1/members/{member_id}"): _ELSEWHERE["test_membership.py"],
+    ("POST", "/v1/members/{member_id}/external-ids"): _ELSEWHERE["test_membership.py"],
+    ("DELETE", "/v1/members/{member_id}/external-ids/{channel}"): _ELSEWHERE["test_membership.py"],
+    ("POST", "/v1/members/{member_id}/consents"): _ELSEWHERE["test_membership.py"],
+    ("GET", "/v1/members/{member_id}/consents"): _ELSEWHERE["test_membership.py"],
+    ("POST", "/v1/members/{member_id}/merge"): _ELSEWHERE["test_membership.py"],
+    ("GET", "/v1/members/{member_id}/export"): _ELSEWHERE["test_membership.py"],
+    ("POST", "/v1/members/{member_id}/erase"): _ELSEWHERE["test_membership.py"],
+    ("POST", "/v1/members/import"): _ELSEWHERE["test_membership.py"],
+    ("GET", "/v1/members/{member_id}/segment"): _ELSEWHERE["test_segments.py"],
+    ("GET", "/v1/segments"): _ELSEWHERE["test_segments.py"],
+    ("GET", "/v1/segments/members"): _ELSEWHERE["test_segments.py"],
+    ("POST", "/v1/segments/refresh"): _ELSEWHERE["test_segments.py"],
+    ("GET", "/v1/segments/settings"): _ELSEWHERE["test_segments.py"],
+    ("PATCH", "/v1/segments/settings"): _ELSEWHERE["test_segments.py"],
+    ("GET", "/v1/tiers"): _ELSEWHERE["test_tiers.py"],
+    ("POST", "/v1/tiers"): _ELSEWHERE["test_tiers.py"],
+    ("GET", "/v1/tiers/{tier_id}"): _ELSEWHERE["test_tiers.py"],
+    ("PATCH", "/v1/tiers/{tier_id}"): _ELSEWHERE["test_tiers.py"],
+    ("DELETE", "/v1/tiers/{tier_id}"): _ELSEWHERE["test_tiers.py"],
+    ("POST", "/v1/tiers/evaluate"): _ELSEWHERE["test_tiers.py"],
+    ("GET", "/v1/tiers/stripe"): _ELSEWHERE["test_tiers.py"],
+    ("PUT", "/v1/tiers/stripe"): _ELSEWHERE["test_tiers.py"],
+    ("GET", "/v1/members/{member_id}/tier"): _ELSEWHERE["test_tiers.py"],
+    ("GET", "/v1/members/{member_id}/tier/changes"): _ELSEWHERE["test_tiers.py"],
+    ("POST", "/v1/members/{member_id}/premium"): _ELSEWHERE["test_tiers.py"],
+    ("POST", "/v1/members/{member_id}/premium/cancel"): _ELSEWHERE["test_tiers.py"],
+    ("POST", "/v1/stripe/webhooks/{tenant_id}"): _ELSEWHERE["test_tiers.py"],
+    ("GET", "/v1/members/{member_id}/points"): _ELSEWHERE["test_points.py"],
+    ("POST", "/v1/members/{member_id}/points/adjustments"): _ELSEWHERE["test_points.py"],
+    ("GET", "/v1/points-rules"): _ELSEWHERE["test_points.py"],
+    ("POST", "/v1/points-rules"): _ELSEWHERE["test_points.py"],
+    ("GET", "/v1/points-rules/{rule_id}"): _ELSEWHERE["test_points.py"],
+    ("PATCH", "/v1/points-rules/{rule_id}"): _ELSEWHERE["test_points.py"],
+    ("DELETE", "/v1/points-rules/{rule_id}"): _ELSEWHERE["test_points.py"],
+    ("GET", "/v1/points-settings"): _ELSEWHERE["test_points.py"],
+    ("PATCH", "/v1/points-settings"): _ELSEWHERE["test_points.py"],
 }
 
 PLUGIN_PREFIX = re.compile(r"^/v1/plugins/[a-z][a-z0-9_]+/")

@@ -67,6 +67,21 @@ TENANT_TABLES = (
     "price_changes",
     "price_history",
     "list_price_history",
+    "members",
+    "member_external_ids",
+    "member_consents",
+    "member_segments",
+    "segment_settings",
+    "tiers",
+    "member_tiers",
+    "member_tier_changes",
+    "premium_plans",
+    "stripe_accounts",
+    "stripe_events",
+    "points_settings",
+    "points_rules",
+    "points_entries",
+    "points_allocations",
     "stamps",  # a table of the suite's test plugin: plugins' tables are under RLS too
 )
 """Every tenant-owned table; the chains' seeds leave rows of both chains in each."""
@@ -82,12 +97,16 @@ DEFINER_FUNCTIONS = {
     "bodega_purge_events",
     "bodega_plugin_tenants",
     "bodega_price_change_tenants",
+    "bodega_points_expiry_tenants",
+    "bodega_segment_tenants",
+    "bodega_tier_tenants",
 }
 """SECURITY DEFINER functions the app role may call: they bypass RLS, so each one is reviewed
 (they return only the row matching an unguessable hash, or one email's login candidates, or
 for the relay only ids: which tenants have events to relay, which deliveries are due, which
-chains have price changes due; the clean-up jobs' functions delete expired rows and return only
-a count)."""
+chains have price changes due, which chains with members are at their nightly segment refresh
+hour, which chains have tiers to evaluate, which chains have points due to expire; the
+clean-up jobs' functions delete expired rows and return only a count)."""
 
 
 APPEND_ONLY = {
@@ -96,6 +115,11 @@ APPEND_ONLY = {
     "stock_movements": ["refused", "refused"],
     "price_history": ["refused", "refused"],
     "list_price_history": ["refused", "refused"],
+    "points_entries": ["refused", "refused"],
+    "points_allocations": ["refused", "refused"],
+    "member_consents": ["refused", "refused"],
+    "member_tier_changes": ["refused", "refused"],
+    "stripe_events": ["refused", "refused"],
 }
 """What an UPDATE and a DELETE of A's rows (by B) give where they are not simply 0 rows."""
 

@@ -25,6 +25,10 @@ CORE_APPS = [
     "bodega.replenishment.piccolo_app",
     "bodega.pricing.piccolo_app",
     "bodega.promotions.piccolo_app",
+    "bodega.membership.piccolo_app",
+    "bodega.segments.piccolo_app",
+    "bodega.points.piccolo_app",
+    "bodega.tiers.piccolo_app",
     "bodega.events.piccolo_app",
     "bodega.plugins.piccolo_app",
 ]

@@ -4,8 +4,9 @@ PostgreSQL holds every delivery's state (pending, when next, how often tried); R
 carries the job that makes the next attempt. So Redis may be down or lose its data: writes
 go on, and once it is back the sweep queues every due delivery again.
 
-1. ``relay_outbox`` (periodic) turns each new event into one delivery per enabled endpoint
-   whose filter matches it, and marks the event relayed, in one transaction per tenant.
+1. ``relay_outbox`` (periodic) runs the core's event handlers on each new event, turns it
+   into one delivery per enabled endpoint whose filter matches it, and marks the event
+   relayed, in one transaction per tenant; then the chain's plugins get it.
 2. ``queue_due_deliveries`` (periodic) queues a ``deliver_webhook`` job for each due delivery
    (the job id is the delivery's, so a delivery is never queued twice at once).
 3. ``deliver_webhook`` (a tenant job) leases the delivery, POSTs it, records the attempt and
@@ -20,6 +21,7 @@ import asyncio
 import ipaddress
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +37,7 @@ from bodega.events.delivery import RETRY_WINDOW, AttemptResult, next_attempt_at,
 from bodega.events.outbox import matches
 from bodega.events.schemas import EventOut, WebhookEndpointOut
 from bodega.events.signing import signature_header
-from bodega.jobs.registry import JobContext
+from bodega.jobs.registry import EventHandlerSpec, JobContext
 
 _log = structlog.get_logger("bodega.events")
 
@@ -56,8 +58,9 @@ DISABLE_AFTER = timedelta(days=2)
 """An endpoint is disabled when a delivery's retries run out and it has failed this long."""
 
 
-async def relay_outbox(ctx: JobContext) -> int:
-    """Turn new events into deliveries; return how many events were relayed."""
+async def relay_outbox(ctx: JobContext, handlers: Sequence[EventHandlerSpec] = ()) -> int:
+    """Run ``handlers`` on new events and turn them into deliveries; return how many events
+    were relayed."""
     async with ctx.transaction():
         tenants = [
             r["tenant_id"] for r in await db.fetch("SELECT * FROM bodega_outbox_tenants(100)")
@@ -65,17 +68,20 @@ async def relay_outbox(ctx: JobContext) -> int:
     relayed = 0
     for tenant_id in tenants:
         async with ctx.for_tenant(tenant_id).transaction():
-            relayed += await _relay_tenant(ctx, tenant_id, ctx.clock())
+            relayed += await _relay_tenant(ctx, tenant_id, ctx.clock(), handlers)
     return relayed
 
 
-async def _relay_tenant(ctx: JobContext, tenant_id: uuid.UUID, now: datetime) -> int:
+async def _relay_tenant(
+    ctx: JobContext, tenant_id: uuid.UUID, now: datetime, handlers: Sequence[EventHandlerSpec]
+) -> int:
     events = await db.fetch(
         "SELECT id, type, created_at FROM events WHERE tenant_id = $1 AND relayed_at IS NULL"
         " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
         tenant_id,
         RELAY_BATCH,
     )
+    events = await _to_handlers(ctx.for_tenant(tenant_id), handlers, events)
     if not events:
         return 0
     endpoints = await db.fetch(
@@ -115,6 +121,46 @@ async def _relay_tenant(ctx: JobContext, tenant_id: uuid.UUID, now: datetime) ->
     )
     await _to_plugins(ctx, tenant_id, ids)
     return len(events)
+
+
+async def _to_handlers(
+    ctx: JobContext, handlers: Sequence[EventHandlerSpec], events: list[Any]
+) -> list[Any]:
+    """Run the core's handlers on each event in order, each event's in a savepoint; return
+    the events handled. A handler that raises undoes its event's handling and stops the
+    batch there: that event and the later ones wait for the next round, in order."""
+    wanted = {e["id"] for e in events if any(matches((h.pattern,), e["type"]) for h in handlers)}
+    if not wanted:
+        return events
+    rows = await db.fetch(
+        "SELECT id, data::text AS data FROM events WHERE tenant_id = $1 AND id = ANY($2::uuid[])",
+        ctx.tenant_id,
+        list(wanted),
+    )
+    data = {row["id"]: row["data"] for row in rows}
+    for n, row in enumerate(events):
+        if row["id"] not in wanted:
+            continue
+        event = EventOut(
+            id=row["id"],
+            type=row["type"],
+            tenant_id=ctx.tenant_id,  # type: ignore[arg-type]
+            data=msgspec.json.decode(data[row["id"]]),
+            created_at=row["created_at"],
+        )
+        try:
+            async with db.savepoint():
+                for handler in handlers:
+                    if matches((handler.pattern,), event.type):
+                        await handler.fn(ctx, event)
+        except Exception:
+            _log.exception(
+                "event handler failed; the event waits for the next round",
+                event_id=str(event.id),
+                event_type=event.type,
+            )
+            return events[:n]
+    return events
 
 
 async def _to_plugins(ctx: JobContext, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> None:

@@ -36,13 +36,17 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
     from bodega.catalog.graphql import CatalogMutation, CatalogQuery
     from bodega.events.graphql import EventsMutation, EventsQuery
     from bodega.inventory.graphql import InventoryMutation, InventoryQuery
+    from bodega.membership.graphql import MembershipMutation, MembershipQuery, member_360_query
     from bodega.ordering.graphql import OrderingMutation, OrderingQuery
     from bodega.plugins.graphql import PluginsMutation, PluginsQuery
+    from bodega.points.graphql import PointsMutation, PointsQuery
     from bodega.pricing.graphql import PricingMutation, PricingQuery
     from bodega.promotions.graphql import PromotionsMutation, PromotionsQuery
     from bodega.purchasing.graphql import PurchasingMutation, PurchasingQuery
     from bodega.replenishment.graphql import ReplenishmentMutation, ReplenishmentQuery
+    from bodega.segments.graphql import SegmentsMutation, SegmentsQuery
     from bodega.tenancy.graphql import TenancyMutation, TenancyQuery
+    from bodega.tiers.graphql import TiersMutation, TiersQuery
 
     queries: list[type] = [
         TenancyQuery,
@@ -53,6 +57,11 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
         ReplenishmentQuery,
         PromotionsQuery,
         PricingQuery,
+        MembershipQuery,
+        member_360_query(),
+        PointsQuery,
+        SegmentsQuery,
+        TiersQuery,
         AuditQuery,
         EventsQuery,
         PluginsQuery,
@@ -66,6 +75,10 @@ def build_schema(plugins: PluginHost, max_depth: int = 8) -> strawberry.Schema:
         ReplenishmentMutation,
         PromotionsMutation,
         PricingMutation,
+        MembershipMutation,
+        PointsMutation,
+        SegmentsMutation,
+        TiersMutation,
         EventsMutation,
         PluginsMutation,
     ]

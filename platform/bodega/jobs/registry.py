@@ -34,9 +34,20 @@ if TYPE_CHECKING:
     from bodega.plugins import PluginHost
     from bodega.settings import Settings
 
-__all__ = ["CronSpec", "JobContext", "JobFunction", "JobRegistry", "JobSpec", "PeriodicSpec"]
+__all__ = [
+    "CronSpec",
+    "EventHandler",
+    "EventHandlerSpec",
+    "JobContext",
+    "JobFunction",
+    "JobRegistry",
+    "JobSpec",
+    "PeriodicSpec",
+]
 
 JobFunction = Callable[..., Awaitable[Any]]
+EventHandler = Callable[["JobContext", Any], Awaitable[None]]
+"""``handler(ctx, event)``: ``event`` is a ``bodega.events.EventOut``."""
 _log = structlog.get_logger("bodega.jobs")
 
 
@@ -99,13 +110,22 @@ class PeriodicSpec:
     every_s: float
 
 
+@dataclass(frozen=True)
+class EventHandlerSpec:
+    pattern: str
+    """The event types handled: "order.paid", "order.*"."""
+    fn: EventHandler
+
+
 @dataclass
 class JobRegistry:
-    """Every job, cron job and periodic task the worker runs, by name."""
+    """Every job, cron job and periodic task the worker runs, by name, and the core's event
+    handlers."""
 
     jobs: dict[str, JobSpec] = field(default_factory=dict)
     crons: dict[str, CronSpec] = field(default_factory=dict)
     periodics: dict[str, PeriodicSpec] = field(default_factory=dict)
+    event_handlers: list[EventHandlerSpec] = field(default_factory=list)
 
     def tenant_job(
         self, fn: JobFunction, *, name: str | None = None, timeout_s: float = 60
@@ -175,6 +195,16 @@ class JobRegistry:
         name = name or fn.__name__
         self._check_free(name)
         self.periodics[name] = PeriodicSpec(name, fn, every_s)
+        return fn
+
+    def event_handler(self, pattern: str, fn: EventHandler) -> EventHandler:
+        """Run ``fn(ctx, event)`` for each new event whose type matches ``pattern``, when the
+        events relay relays it: in the relay's transaction of the event's chain (``ctx`` is
+        scoped to it), before webhooks and plugins get the event, so what ``fn`` writes
+        commits with the event marked relayed. If it raises, its writes are undone and the
+        event (with the chain's later ones) waits for the relay's next round: ``fn`` must be
+        idempotent. For the core's domains; plugins use ``bodega_handle_event``."""
+        self.event_handlers.append(EventHandlerSpec(pattern, fn))
         return fn
 
     def _add(self, spec: JobSpec) -> JobFunction:

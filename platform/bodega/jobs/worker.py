@@ -43,13 +43,26 @@ def build_registry(settings: Settings, plugins: PluginHost) -> JobRegistry:
     """The registry with every domain's jobs and the installed plugins'."""
     from bodega.api import jobs as api_jobs
     from bodega.events import jobs as events_jobs
+    from bodega.points import jobs as points_jobs
     from bodega.pricing import jobs as pricing_jobs
     from bodega.replenishment import jobs as replenishment_jobs
+    from bodega.segments import jobs as segments_jobs
     from bodega.tenancy import jobs as tenancy_jobs
+    from bodega.tiers import jobs as tiers_jobs
+    from bodega.tiers import points_multiplier
 
     registry = JobRegistry()
-    for domain in (api_jobs, tenancy_jobs, events_jobs, replenishment_jobs, pricing_jobs):
+    for domain in (
+        api_jobs,
+        tenancy_jobs,
+        events_jobs,
+        replenishment_jobs,
+        pricing_jobs,
+        segments_jobs,
+        tiers_jobs,
+    ):
         domain.register(registry, settings)
+    points_jobs.register(registry, settings, multiplier=points_multiplier)
     plugins.register_jobs(registry)
     return registry
 

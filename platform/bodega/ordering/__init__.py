@@ -20,7 +20,7 @@ from bodega.ordering.service import (
     list_orders,
     orders_by_ids,
 )
-from bodega.ordering.stats import MemberOrderStats, member_order_stats
+from bodega.ordering.stats import MemberOrderStats, member_order_stats, recent_member_orders
 
 __all__ = [
     "MemberOrderStats",
@@ -39,5 +39,6 @@ __all__ = [
     "member_order_stats",
     "orders_by_ids",
     "pay_order",
+    "recent_member_orders",
     "refund_order",
 ]

@@ -2,8 +2,11 @@
 
 Everything happens in the request's transaction, on the order's locked row: a second pay of
 the same order waits for the first and then finds it paid (409); a pay that fails anywhere
-(too little money, a plugin's refusal, a database error) leaves no payment, no movement and
-no event behind.
+(too little money, too few points, a plugin's refusal, a database error) leaves no payment,
+no movement, no points spent and no event behind.
+
+A ``points`` payment spends the order's member's points (``bodega.points``): its ``amount``
+is money, and its reference is the id of the points ledger entry that paid it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import math
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from bodega.api.auth import Actor
 from bodega.api.errors import FieldError, InvalidInput
@@ -31,6 +36,7 @@ from bodega.ordering._rows import (
 from bodega.ordering.schemas import OrderOut, PayIn, PaymentOut
 from bodega.ordering.totals import split_change
 from bodega.plugins.mount import PluginFailed, PluginUnavailable
+from bodega.points import redeem_points
 
 if TYPE_CHECKING:
     from piccolo.engine.postgres import PostgresEngine
@@ -41,7 +47,7 @@ __all__ = ["HOOK", "OrderRefused", "PaymentMethodUnavailable", "pay_order"]
 
 HOOK = "bodega_validate_order"
 _NEEDS_REFERENCE = {"card": "the card terminal's transaction id", "stripe": "the PaymentIntent id"}
-_NEEDS_MEMBERSHIP = ("wallet", "points")
+POINTS = "points"
 
 
 class PaymentMethodUnavailable(InvalidInput):
@@ -63,20 +69,32 @@ class OrderRefused(InvalidInput):
         )
 
 
-def _payment_errors(data: PayIn) -> None:
-    unavailable = [
-        FieldError(
-            f"payments[{i}].method",
-            f"{p.method} payments need membership (members' wallets and points), which is not "
-            "available yet; take cash, card or stripe",
+def _unavailable(method: str, has_member: bool) -> str | None:
+    """Why ``method`` cannot pay this order, if it cannot."""
+    if method == "wallet":
+        return (
+            "wallet payments need members' wallets (membership), which are not available yet; "
+            "take cash, card, stripe or points"
         )
+    if method == POINTS and not has_member:
+        return (
+            "a points payment needs the order's member (points are a membership benefit), and "
+            "this order has none; take cash, card or stripe"
+        )
+    return None
+
+
+def _payment_errors(data: PayIn, has_member: bool) -> None:
+    unavailable = [
+        FieldError(f"payments[{i}].method", problem)
         for i, p in enumerate(data.payments)
-        if p.method in _NEEDS_MEMBERSHIP
+        if (problem := _unavailable(p.method, has_member))
     ]
     if unavailable:
         raise PaymentMethodUnavailable(
-            "Wallet and points payments are not available yet (they need members' wallets and "
-            "points); take cash, card or stripe.",
+            "This payment method cannot pay the order: "
+            + "; ".join(e["message"] for e in unavailable)
+            + ".",
             errors=unavailable,
         )
     missing = [
@@ -86,8 +104,34 @@ def _payment_errors(data: PayIn) -> None:
         for i, p in enumerate(data.payments)
         if p.method in _NEEDS_REFERENCE and not p.reference
     ]
+    missing += [
+        FieldError(f"payments[{i}].reference", "not for points: it is the points entry's id")
+        for i, p in enumerate(data.payments)
+        if p.method == POINTS and p.reference
+    ]
     if missing:
         raise InvalidInput("; ".join(e["message"] for e in missing), errors=missing)
+
+
+async def _redeemed(
+    actor: Actor, row: Any, payments: list[PaymentOut], now: datetime
+) -> list[PaymentOut]:
+    """``payments`` with each points payment's points spent and its reference set."""
+    spending = [(i, p) for i, p in enumerate(payments) if p.method == POINTS]
+    if not spending:
+        return payments
+    entries = await redeem_points(
+        actor,
+        row["member_id"],
+        (row["id"], row["number"]),
+        [(f"payments[{i}].amount", p.amount) for i, p in spending],
+        now,
+    )
+    references = {i: str(entry) for (i, _), entry in zip(spending, entries, strict=True)}
+    return [
+        msgspec.structs.replace(p, reference=references[i]) if i in references else p
+        for i, p in enumerate(payments)
+    ]
 
 
 async def validate_with_plugins(
@@ -170,7 +214,7 @@ async def pay_order(
             row["status"],
         )
     check_version(row, data.version)
-    _payment_errors(data)
+    _payment_errors(data, row["member_id"] is not None)
     try:
         applied, change = split_change([(p.method, p.amount) for p in data.payments], row["total"])
     except ValueError as exc:
@@ -192,6 +236,7 @@ async def pay_order(
         )
         for p, amount in zip(data.payments, applied, strict=True)
     ]
+    payments = await _redeemed(actor, row, payments, now)
     await validate_with_plugins(plugins, engine, actor, order_out(row, lines, payments))
 
     await post_movements(

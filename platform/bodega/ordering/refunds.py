@@ -3,7 +3,9 @@
 A refund names what comes back (lines and quantities, each restocked or not) and gives
 money back through the order's payments, largest refundable payment first. Goods back on
 the shelf are a ``return`` movement; damaged goods are a ``return`` and a ``loss`` of reason
-``damaged`` (the ledger shows both, and they net out), so loss reports see them.
+``damaged`` (the ledger shows both, and they net out), so loss reports see them. What goes
+back through a points payment goes back as points (``bodega.points``), in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import msgspec
 
@@ -35,6 +38,7 @@ from bodega.ordering._rows import (
 )
 from bodega.ordering.schemas import OrderLineOut, OrderOut, RefundAllocationOut, RefundIn
 from bodega.ordering.totals import allocate_refund, refund_share
+from bodega.points import give_back_points
 
 __all__ = ["refund_order"]
 
@@ -113,6 +117,30 @@ def _movements(store_id: uuid.UUID, returns: list[_Return]) -> list[MovementIn]:
     return movements
 
 
+async def _points_back(
+    actor: Actor,
+    order: Any,
+    payments: list[Any],
+    shares: list[int],
+    refund_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """Give back the points of the share of the order's points payments this refund takes."""
+    points = [
+        (p, share) for p, share in zip(payments, shares, strict=True) if p["method"] == "points"
+    ]
+    if not any(share for _, share in points):
+        return
+    await give_back_points(
+        actor,
+        (order["id"], order["number"]),
+        refund_id,
+        redeemed=sum(p["amount"] for p, _ in points),
+        refunded=sum(p["refunded"] + share for p, share in points),
+        now=now,
+    )
+
+
 _INSERT_REFUND = """
 INSERT INTO order_refunds (id, tenant_id, order_id, amount, reason, payments, created_by,
                            created_at)
@@ -185,6 +213,7 @@ async def refund_order(actor: Actor, order_id: uuid.UUID, data: RefundIn) -> Ord
         actor.id,
         now,
     )
+    await _points_back(actor, order, payments, shares, refund_id, now)
     if returns:
         await db.execute(
             _INSERT_REFUND_LINES,

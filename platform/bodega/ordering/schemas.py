@@ -110,9 +110,11 @@ class OrderIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class PaymentIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     method: PaymentMethod
     amount: PositiveMoney
-    """For cash, what the customer handed over: any excess over the order's total is change."""
+    """For cash, what the customer handed over: any excess over the order's total is change.
+    For points, the money the member's points pay (the chain's rate turns it into points)."""
     reference: Reference | None = None
-    """Required for card (terminal transaction) and stripe (PaymentIntent id)."""
+    """Required for card (terminal transaction) and stripe (PaymentIntent id). Not for points:
+    Bodega sets it to the id of the points ledger entry that paid."""
 
 
 class PayIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

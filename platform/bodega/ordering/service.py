@@ -232,7 +232,8 @@ async def create_order(
     if not errors and subtotal > MAX_AMOUNT:
         errors.append(FieldError("lines", "the order's amount is too large"))
     raise_if_errors(errors)
-    await claim_promotion_uses(actor, priced.promotion_ids, data.member_id)
+    member_id = priced.quote.member_id  # a merged duplicate's orders go to the member kept
+    await claim_promotion_uses(actor, priced.promotion_ids, member_id)
     taxes = [
         TaxLineOut(rate=t.rate, gross=t.gross, tax=t.tax, net=t.net)
         for t in tax_by_rate([(line["tax_rate"], line["total"]) for line in lines])
@@ -244,7 +245,7 @@ async def create_order(
         actor.tenant_id,
         data.store_id,
         data.channel,
-        data.member_id,
+        member_id,
         data.note,
         data.external_ref,
         data.promised_at,

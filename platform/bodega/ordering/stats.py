@@ -11,8 +11,14 @@ from datetime import datetime
 
 from bodega.api.auth import Actor
 from bodega.db import engine as db
+from bodega.ordering.schemas import OrderOut
 
-__all__ = ["MemberOrderStats", "member_activity_sql", "member_order_stats"]
+__all__ = [
+    "MemberOrderStats",
+    "member_activity_sql",
+    "member_order_stats",
+    "recent_member_orders",
+]
 
 _COUNTED = ("paid", "fulfilled", "partially_refunded", "refunded")
 
@@ -89,3 +95,19 @@ def member_activity_sql(*, tenant: str, until: str, since: str, split: str) -> s
            AND status IN ({counted}) AND paid_at < {until}
          GROUP BY member_id
     """  # noqa: S608 (the statuses are constants; the rest are the caller's placeholders)
+
+
+async def recent_member_orders(
+    actor: Actor, member_ids: Sequence[uuid.UUID], *, limit: int = 10
+) -> list[OrderOut]:
+    """The members' latest orders, newest first (a member 360 view)."""
+    from bodega.ordering._rows import ORDER_COLUMNS, orders_out
+
+    rows = await db.fetch(
+        f"SELECT {ORDER_COLUMNS} FROM orders WHERE tenant_id = $1"  # noqa: S608
+        " AND member_id = ANY($2::uuid[]) ORDER BY id DESC LIMIT $3",
+        actor.tenant_id,
+        list(member_ids),
+        limit,
+    )
+    return await orders_out(actor, rows)

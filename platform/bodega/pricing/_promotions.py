@@ -132,6 +132,7 @@ async def promotion_outcome(
     store: StoreOut,
     channel: str,
     member_id: uuid.UUID | None,
+    segments: frozenset[str],
     at: datetime,
     lines: Sequence[_Line],
 ) -> Outcome:
@@ -158,7 +159,7 @@ async def promotion_outcome(
             at=at,
             timezone=store.timezone,
             member_id=member_id,
-            member_segments=frozenset(),
+            member_segments=segments,
             member_uses=uses.get(promotion.id, 0),
         )
         if reason is not None:

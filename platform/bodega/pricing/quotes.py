@@ -29,6 +29,7 @@ from bodega.api.quantities import quantity_errors
 from bodega.catalog import ProductOut, StoreOut, products_by_ids, require_store
 from bodega.pricing._explain import Explainer
 from bodega.pricing._markdowns import LineMarkdown, markdowns_for
+from bodega.pricing._members import buyer
 from bodega.pricing._promotions import promotion_outcome
 from bodega.pricing.history import prior_lowest_prices
 from bodega.pricing.quote_schemas import (
@@ -125,6 +126,8 @@ async def price_basket(
     engine: PostgresEngine | None = None,
 ) -> PricedBasket:
     """Price validated ``items`` (see the module's docstring for the steps)."""
+    member = await buyer(actor, member_id) if member_id is not None else None
+    member_id = member.member_id if member else None
     currency = (await get_tenant(actor)).currency
     explain = Explainer(currency)
     product_ids = list({item.product.id for item in items})
@@ -132,9 +135,10 @@ async def price_basket(
         actor,
         store_id=store.id,
         channel=channel,
-        member=member_id is not None,
+        member=member is not None,
         at=at,
         product_ids=product_ids,
+        tier_lists=member.tier_lists if member else (),
     )
     markdowns = await markdowns_for(actor, store, items, regular, at, explain)
     lines = [
@@ -142,7 +146,13 @@ async def price_basket(
         for position, item in enumerate(items, start=1)
     ]
     outcome = await promotion_outcome(
-        actor, store=store, channel=channel, member_id=member_id, at=at, lines=lines
+        actor,
+        store=store,
+        channel=channel,
+        member_id=member_id,
+        segments=member.segments if member else frozenset(),
+        at=at,
+        lines=lines,
     )
     adjustments = [md.adjustment for md in markdowns.values() if md.adjustment is not None]
     not_applied: list[NotAppliedOut] = []

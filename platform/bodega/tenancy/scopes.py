@@ -44,6 +44,11 @@ SCOPES: dict[str, str] = {
         "Create and change price lists, schedule price changes, and create and change promotions "
         "and markdown rules."
     ),
+    "members:read": "Read members, their consents, points, tiers and segments.",
+    "members:write": (
+        "Register and change members, record consent, merge, import, export and erase; "
+        "adjust points."
+    ),
 }
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
@@ -61,6 +66,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "purchasing:read",
             "purchasing:write",
             "pricing:read",
+            "members:read",
+            "members:write",
         }
     ),
     "auditor": frozenset(
@@ -74,10 +81,19 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "inventory:read",
             "purchasing:read",
             "pricing:read",
+            "members:read",
         }
     ),
     "staff": frozenset(
-        {"catalog:read", "orders:read", "orders:write", "inventory:read", "pricing:read"}
+        {
+            "catalog:read",
+            "orders:read",
+            "orders:write",
+            "inventory:read",
+            "pricing:read",
+            "members:read",
+            "members:write",
+        }
     ),
 }
 

@@ -57,6 +57,14 @@ def receive(
     created(client.post("/v1/stock-movements", json=body, headers=chain.headers))
 
 
+def member(client: TestClient[Any], chain: Chain, **fields: Any) -> dict[str, Any]:
+    """A new member of the chain (a fresh phone number each time)."""
+    phone = f"+86139{next(_codes):08d}"
+    return created(
+        client.post("/v1/members", json={"phone": phone, **fields}, headers=chain.headers)
+    )
+
+
 def line(product: dict[str, Any], quantity: Any = 1, **fields: Any) -> dict[str, Any]:
     return {"product_id": product["id"], "quantity": quantity, **fields}
 

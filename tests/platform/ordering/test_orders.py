@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import assert_problem, sign_up
 from tests.platform.catalog.helpers import walk
-from tests.platform.ordering.helpers import created, events, line, order, product, store
+from tests.platform.ordering.helpers import created, events, line, member, order, product, store
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +51,12 @@ def test_totals_and_tax_by_rate(client, chain, shop, goods):
             line(goods["cola"], 1, unit_price=99),  # overridden: 99 at 13 %
         ],
         note="no bag",
-        member_id="01a20000-0000-7000-8000-000000000001",
+        member_id=(buyer := member(client, chain))["id"],
     )
     assert made["status"] == "open"
     assert made["currency"] == "CNY"
     assert (made["number"], made["channel"], made["note"]) == (1, "pos", "no bag")
-    assert made["member_id"] == "01a20000-0000-7000-8000-000000000001"
+    assert made["member_id"] == buyer["id"]
     assert [
         (x["quantity"], x["unit_price"], x["gross"], x["discount"], x["total"])
         for x in made["lines"]

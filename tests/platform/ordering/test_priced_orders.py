@@ -10,10 +10,17 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import assert_problem, sign_up
-from tests.platform.ordering.helpers import cash, created, line, order, pay, product, store
+from tests.platform.ordering.helpers import (
+    cash,
+    created,
+    line,
+    member,
+    order,
+    pay,
+    product,
+    store,
+)
 from tests.plugins import price_match
-
-MEMBER = "0195f3a0-0000-7000-8000-0000000000aa"
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +122,24 @@ def test_per_member_limits_count_each_members_orders(client, chain, shop):
         members_only=True,
         per_member_limit=1,
     )
-    assert order(client, chain, shop["id"], [line(pie, 1)], member_id=MEMBER)["total"] == 1500
-    assert order(client, chain, shop["id"], [line(pie, 1)], member_id=MEMBER)["total"] == 2000
-    other = "0195f3a0-0000-7000-8000-0000000000bb"
+    first, other = member(client, chain)["id"], member(client, chain)["id"]
+    assert order(client, chain, shop["id"], [line(pie, 1)], member_id=first)["total"] == 1500
+    assert order(client, chain, shop["id"], [line(pie, 1)], member_id=first)["total"] == 2000
     assert order(client, chain, shop["id"], [line(pie, 1)], member_id=other)["total"] == 1500
+    unknown = "0195f3a0-0000-7000-8000-0000000000bb"
+    refused = client.post(
+        "/v1/orders",
+        json={
+            "channel": "pos",
+            "store_id": shop["id"],
+            "lines": [line(pie, 1)],
+            "member_id": unknown,
+        },
+        headers=chain.headers,
+    )
+    assert assert_problem(refused, 422)["errors"] == [
+        {"field": "member_id", "message": "unknown member"}
+    ]
 
 
 @pytest.fixture

@@ -203,7 +203,9 @@ def test_conditions_are_explained(client, chain, shop, cola):
         assert reasons["Members' cola"]["code"] == "blocked"
         assert "members only" in reasons["Members' cola"]["reason"].lower()
         assert "17:00" in reasons["Happy hour"]["reason"]
-        member = "0195f3a0-0000-7000-8000-000000000001"
+        member = created(
+            client.post("/v1/members", json={"phone": "+8613900000001"}, headers=chain.headers)
+        )["id"]
         happy = quoted(client, chain, shop["id"], (cola, 1), at=local(18), member_id=member)
         assert {a["name"]: a["amount"] for a in happy["adjustments"]} == {
             "Members' cola": 50,  # 350 -> 300
@@ -333,7 +335,9 @@ def test_a_price_list_sets_the_regular_price(client, chain, shop, chips):
     assert put.status_code == 200, put.text
     guest = quoted(client, chain, shop["id"], (chips, 1), at=local(10))
     assert guest["lines"][0]["regular_price"] == 600
-    member = "0195f3a0-0000-7000-8000-000000000002"
+    member = created(
+        client.post("/v1/members", json={"phone": "+8613900000002"}, headers=chain.headers)
+    )["id"]
     body = quoted(client, chain, shop["id"], (chips, 1), at=local(10), member_id=member)
     (line,) = body["lines"]
     assert (line["regular_price"], line["unit_price"], line["list_price"]) == (520, 520, 600)

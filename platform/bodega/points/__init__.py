@@ -1,0 +1,28 @@
+"""Points: the chain's earning rules and points settings, and every member's points ledger
+(earned on paid orders, redeemed as an order payment, taken back and given back on refunds,
+adjusted by hand, expired FIFO).
+
+Other domains use :func:`redeem_points` and :func:`give_back_points` (ordering, for points
+payments), :func:`points_balance` (a member's balance and what expires when) and
+:func:`member_export` (a member's ledger for their data export). A member's own earning
+multiplier (their tier's) reaches earning as a :data:`MultiplierSource` given to
+``bodega.points.jobs.register``.
+"""
+
+from bodega.points._ledger import PointsInsufficient
+from bodega.points.earning import MultiplierSource
+from bodega.points.payments import give_back_points, redeem_points
+from bodega.points.schemas import ExpiringPointsOut, PointsBalanceOut, PointsEntryOut
+from bodega.points.service import member_export, points_balance
+
+__all__ = [
+    "ExpiringPointsOut",
+    "MultiplierSource",
+    "PointsBalanceOut",
+    "PointsEntryOut",
+    "PointsInsufficient",
+    "give_back_points",
+    "member_export",
+    "points_balance",
+    "redeem_points",
+]
