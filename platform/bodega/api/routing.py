@@ -7,20 +7,23 @@ documented in OpenAPI, so clients (and schemathesis) know each status they may m
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import litestar
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import QueryParameter
 
 from bodega.api.auth import Actor, actor_of
-from bodega.api.errors import Unauthorized
+from bodega.api.errors import BodegaError, Unauthorized
 from bodega.api.pagination import MAX_LIMIT
 
 __all__ = [
     "NO_AUTH",
     "PUBLIC",
+    "CsvImportOperation",
     "CurrentActor",
     "Cursor",
     "Limit",
@@ -30,6 +33,7 @@ __all__ = [
     "post",
     "provide_actor",
     "put",
+    "read_csv",
 ]
 
 
@@ -96,3 +100,26 @@ def provide_actor(request: litestar.Request[Any, Any, Any]) -> Actor:
     if actor is None:
         raise Unauthorized("Send 'Authorization: Bearer <access token or API key>'.")
     return actor
+
+
+@dataclass
+class CsvImportOperation(Operation):
+    """An import reads its body itself (CSV, not JSON); this documents it in OpenAPI."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="The spreadsheet saved as CSV (UTF-8), first row the column names.",
+            content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))},
+        )
+
+
+async def read_csv(request: litestar.Request[Any, Any, Any]) -> str:
+    """An import's CSV body as text; 400 when it is not UTF-8."""
+    body = await request.body()
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodegaError(
+            "The file is not UTF-8 text; save the spreadsheet as CSV UTF-8."
+        ) from None

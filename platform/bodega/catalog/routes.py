@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from bodega.api.auth import requires
-from bodega.api.errors import BodegaError
 from bodega.api.pagination import DEFAULT_LIMIT
-from bodega.api.routing import CurrentActor, Cursor, Limit, delete, get, patch, post
+from bodega.api.routing import (
+    CsvImportOperation,
+    CurrentActor,
+    Cursor,
+    Limit,
+    delete,
+    get,
+    patch,
+    post,
+    read_csv,
+)
 from bodega.catalog import importer, service
 from bodega.catalog.schemas import (
     CategoryIn,
@@ -137,18 +144,6 @@ class SupplierController(Controller):
         await service.delete_supplier(actor, supplier_id)
 
 
-@dataclass
-class _CsvImportOperation(Operation):
-    """The import reads its body itself (CSV, not JSON); this documents it in OpenAPI."""
-
-    def __post_init__(self) -> None:
-        self.request_body = RequestBody(
-            required=True,
-            description="The spreadsheet saved as CSV (UTF-8), first row the column names.",
-            content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))},
-        )
-
-
 class ProductController(Controller):
     path = "/v1/products"
     tags = ["products"]
@@ -192,7 +187,7 @@ class ProductController(Controller):
         "/import",
         guards=WRITE,
         status_code=200,
-        operation_class=_CsvImportOperation,
+        operation_class=CsvImportOperation,
         summary="Import products from CSV: every row is checked first; all or nothing",
         description=(
             "Columns: "
@@ -205,11 +200,5 @@ class ProductController(Controller):
     async def import_products(
         self, actor: CurrentActor, request: Request[Any, Any, Any], dry_run: FromQuery[bool] = False
     ) -> ImportResult:
-        body = await request.body()
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BodegaError(
-                "The file is not UTF-8 text; save the spreadsheet as CSV UTF-8."
-            ) from None
+        text = await read_csv(request)
         return await importer.import_products(actor, text, dry_run=dry_run)

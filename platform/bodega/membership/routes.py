@@ -4,17 +4,24 @@ and erasure."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from bodega.api.auth import requires
-from bodega.api.errors import BodegaError
 from bodega.api.pagination import DEFAULT_LIMIT
-from bodega.api.routing import CurrentActor, Cursor, Limit, delete, get, patch, post
+from bodega.api.routing import (
+    CsvImportOperation,
+    CurrentActor,
+    Cursor,
+    Limit,
+    delete,
+    get,
+    patch,
+    post,
+    read_csv,
+)
 from bodega.membership import consent, importer, merge, privacy, search, service
 from bodega.membership.schemas import (
     ConsentIn,
@@ -75,18 +82,6 @@ TextVersionQuery = Annotated[
         description="The consent text the members agreed to; needed with marketing_consent.",
     ),
 ]
-
-
-@dataclass
-class _CsvImportOperation(Operation):
-    """The import reads its body itself (CSV, not JSON); this documents it in OpenAPI."""
-
-    def __post_init__(self) -> None:
-        self.request_body = RequestBody(
-            required=True,
-            description="The spreadsheet saved as CSV (UTF-8), first row the column names.",
-            content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))},
-        )
 
 
 class MemberController(Controller):
@@ -210,7 +205,7 @@ class MemberController(Controller):
         "/import",
         guards=WRITE,
         status_code=200,
-        operation_class=_CsvImportOperation,
+        operation_class=CsvImportOperation,
         summary="Import members from CSV: every row is checked first; all or nothing",
         description=(
             "Columns: "
@@ -228,13 +223,7 @@ class MemberController(Controller):
         dry_run: FromQuery[bool] = False,
         consent_text_version: TextVersionQuery = None,
     ) -> MemberImportResult:
-        body = await request.body()
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BodegaError(
-                "The file is not UTF-8 text; save the spreadsheet as CSV UTF-8."
-            ) from None
+        text = await read_csv(request)
         return await importer.import_members(
             actor, text, dry_run=dry_run, consent_text_version=consent_text_version
         )
