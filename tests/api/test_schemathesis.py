@@ -29,7 +29,12 @@ def owner_headers(client):
     return api_key(client, chain, *SCOPES)
 
 
-schema = schemathesis.openapi.from_dict(openapi_document())
+# The Stripe webhook accepts only bodies Stripe signed with the chain's secret, so no generated
+# request can be valid there: its refusals (400, nothing written) are tested in
+# tests/platform/tiers/test_premium.py with real signatures from localstripe.
+schema = schemathesis.openapi.from_dict(openapi_document()).exclude(
+    path="/v1/stripe/webhooks/{tenant_id}"
+)
 # NUL is refused by design with a clear 400 (PostgreSQL cannot store it): tested on its own.
 # Unknown query parameters are ignored, as most HTTP APIs do.
 schema.config.generation.update(allow_x00=False, allow_extra_parameters=False)
