@@ -416,51 +416,83 @@ def dev(host: str | None, port: int | None) -> None:
         key = _run(_fresh_demo_key(settings, result.tenant_id))
         host, port = host or settings.host, port or settings.port
         base = f"http://{host}:{port}"
-        console.print(
-            f"\n[bold]Bodega is starting on {base}[/bold]\n"
-            f"  REST docs     {base}/schema\n"
-            f"  OpenAPI       {base}/schema/openapi.json\n"
-            f"  GraphQL       {base}/graphql\n"
-            f"  Health        {base}/health   Ready {base}/ready   Metrics {base}/metrics\n\n"
-            f"  Demo chain    {result.tenant_id}\n"
-            f"  Demo API key  [bold green]{key}[/bold green]\n\n"
-            f"  Try: curl -H 'Authorization: Bearer {key}' {base}/v1/products\n"
-            f"  A worker relays events and delivers webhooks (to local URLs too, in dev).\n"
-            f"  Ctrl-C stops the server, the worker and the embedded databases.\n"
+        with _stripe_sandbox(settings, result.tenant_id, base) as stripe_line:
+            console.print(
+                f"\n[bold]Bodega is starting on {base}[/bold]\n"
+                f"  REST docs     {base}/schema\n"
+                f"  OpenAPI       {base}/schema/openapi.json\n"
+                f"  GraphQL       {base}/graphql\n"
+                f"  Health        {base}/health   Ready {base}/ready   Metrics {base}/metrics\n\n"
+                f"  Demo chain    {result.tenant_id}\n"
+                f"  Demo API key  [bold green]{key}[/bold green]\n"
+                f"  Stripe        {stripe_line}\n\n"
+                f"  Try: curl -H 'Authorization: Bearer {key}' {base}/v1/products\n"
+                f"  A worker relays events and delivers webhooks (to local URLs too, in dev).\n"
+                f"  Ctrl-C stops the server, the worker and the embedded databases.\n"
+            )
+            # local receivers (webhooks, plugins' test calls) are allowed in development
+            os.environ["BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS"] = "1"
+            with _worker_process(settings):
+                _serve(settings, host, port, 1)
+
+
+async def _as_chain(settings: Settings, tenant_id: uuid.UUID, work: Any) -> Any:
+    """``await work(actor)`` as the chain's system actor (every scope), in one transaction."""
+    from bodega.api.auth import system_actor
+    from bodega.db import engine as db
+    from bodega.tenancy import SCOPES
+
+    engine = await _app_engine(settings)
+    try:
+        async with db.transaction(engine, tenant_id):
+            return await work(system_actor(tenant_id, frozenset(SCOPES)))
+    finally:
+        await engine.close_connection_pool()
+
+
+@contextmanager
+def _stripe_sandbox(settings: Settings, tenant_id: uuid.UUID, base: str) -> Iterator[str]:
+    """A Stripe sandbox (localstripe) the demo chain sells its premium tier on, unless
+    BODEGA_STRIPE_API_BASE names a Stripe or localstripe is not installed; yields a line
+    saying which."""
+    from bodega.tiers.sandbox import connect_chain, localstripe_installed, running_localstripe
+
+    if settings.stripe_api_base is not None:
+        yield f"{settings.stripe_api_base} (BODEGA_STRIPE_API_BASE)"
+        return
+    if not localstripe_installed():
+        yield "api.stripe.com (no sandbox: pip install localstripe for one)"
+        return
+    with running_localstripe() as url:
+        webhook_url = f"{base}/v1/stripe/webhooks/{tenant_id}"
+        connected = _run(
+            _as_chain(settings, tenant_id, lambda actor: connect_chain(actor, url, webhook_url))
         )
-        # local receivers (webhooks, plugins' test calls) are allowed in development
-        os.environ["BODEGA_WEBHOOKS_ALLOW_PRIVATE_NETWORKS"] = "1"
-        with _worker_process(settings):
-            _serve(settings, host, port, 1)
+        os.environ["BODEGA_STRIPE_API_BASE"] = url
+        tiers = ", ".join(connected.paid_tiers)
+        yield f"sandbox {url} (localstripe): the demo chain sells {tiers} on it"
 
 
 async def _fresh_demo_key(settings: Settings, tenant_id: uuid.UUID) -> str:
     """A new demo key per `bodega dev`; the previous ones are revoked (a key is shown once)."""
-    from bodega.api.auth import system_actor
     from bodega.api.pagination import MAX_LIMIT
-    from bodega.db import engine as db
     from bodega.tenancy import SCOPES, create_api_key, list_api_keys, revoke_api_key
     from bodega.tenancy.schemas import ApiKeyIn
 
-    actor = system_actor(tenant_id, frozenset(SCOPES))
-    engine = await _app_engine(settings)
-    try:
-        async with db.transaction(engine, tenant_id):
-            cursor = None
-            while True:
-                page = await list_api_keys(actor, limit=MAX_LIMIT, cursor=cursor)
-                for key in page.data:
-                    if key.name == DEMO_KEY_NAME and key.revoked_at is None:
-                        await revoke_api_key(actor, key.id)
-                if not page.next_cursor:
-                    break
-                cursor = page.next_cursor
-            created = await create_api_key(
-                actor, ApiKeyIn(name=DEMO_KEY_NAME, scopes=sorted(SCOPES))
-            )
-            return created.secret
-    finally:
-        await engine.close_connection_pool()
+    async def fresh(actor: Any) -> str:
+        cursor = None
+        while True:
+            page = await list_api_keys(actor, limit=MAX_LIMIT, cursor=cursor)
+            for key in page.data:
+                if key.name == DEMO_KEY_NAME and key.revoked_at is None:
+                    await revoke_api_key(actor, key.id)
+            if not page.next_cursor:
+                break
+            cursor = page.next_cursor
+        created = await create_api_key(actor, ApiKeyIn(name=DEMO_KEY_NAME, scopes=sorted(SCOPES)))
+        return created.secret
+
+    return await _as_chain(settings, tenant_id, fresh)
 
 
 @main.command()

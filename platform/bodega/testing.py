@@ -19,10 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +29,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-import httpx
 import pytest
 from litestar.testing import TestClient
 
@@ -42,6 +37,7 @@ from bodega.db.embedded import EmbeddedServers
 from bodega.db.migrate import migrate
 from bodega.jobs.worker import build_registry, drain, job_context
 from bodega.settings import Settings, get_settings
+from bodega.tiers.sandbox import running_localstripe
 
 __all__ = [
     "Chain",
@@ -168,46 +164,6 @@ def run_jobs(settings: Settings, clock: Callable[[], datetime] | None = None) ->
             return await drain(context, build_registry(settings, context.plugins))
 
     return asyncio.run(main())
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def running_localstripe(startup_timeout_s: float = 30) -> Iterator[str]:
-    """A localstripe server (PyPI ``localstripe``: a stateful fake of Stripe's API, installed
-    with the ``dev`` extra) on a free local port, started empty; yields its URL, for
-    ``Settings(stripe_api_base=...)``. It speaks Stripe's older object shapes (plans, not
-    prices) and registers webhook receivers with ``POST /_config/webhooks/{id}``."""
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_timeout_s
-        while True:
-            try:
-                httpx.get(f"{url}/v1/balance", headers={"Authorization": "Bearer sk_test_up"})
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    message = "localstripe did not start (pip install localstripe)"
-                    raise RuntimeError(message) from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # Fixtures for plugins' tests ---------------------------------------------------------------------

@@ -266,6 +266,34 @@ def test_writing_another_tenants_rows_is_refused(
     assert aimed_at_a == APPEND_ONLY.get(table, [0, 0])
 
 
+UPDATABLE = """
+SELECT c.table_name::text AS table, c.column_name::text AS column
+  FROM information_schema.columns c
+ WHERE c.table_schema = 'public' AND c.table_name = ANY($2::text[])
+   AND has_column_privilege($1, quote_ident(c.table_name), c.column_name, 'UPDATE')
+"""
+APPEND_ONLY_UPDATES = {
+    "points_entries": {"remaining", "reason"},
+}
+"""The only columns of the append-only tables refusing an UPDATE (APPEND_ONLY) that the app
+role may change: what is left of a points award, and an entry's reason (cleared when its
+member is erased)."""
+
+
+def test_append_only_tables_take_only_the_updates_they_need(settings: Settings) -> None:
+    """Of the append-only tables that refuse an UPDATE outright, the app role may change only
+    the columns listed in APPEND_ONLY_UPDATES."""
+    refusing = [t for t, (update, _) in APPEND_ONLY.items() if update == "refused"]
+
+    async def work(connection: asyncpg.Connection) -> list[asyncpg.Record]:
+        return await connection.fetch(UPDATABLE, settings.app_role, refusing)
+
+    found: dict[str, set[str]] = {}
+    for r in _run(settings, work, owner=True):
+        found.setdefault(r["table"], set()).add(r["column"])
+    assert found == APPEND_ONLY_UPDATES
+
+
 CATALOG = """
 SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
        pg_has_role($1, c.relowner, 'MEMBER') AS app_owns,

@@ -6,18 +6,31 @@ birthday and tags are cleared and its external ids deleted, for the member and f
 duplicate merged into it. Events and audit entries never carried personal data, so nothing
 of it remains. Consent records stay: they hold no personal data and prove what was agreed.
 
-Other domains add their part of the export by providing ``member_export(actor, member_ids)
--> dict`` in their package (``bodega.points``, ``bodega.tiers``, ``bodega.segments``).
+Stored answers of ``Idempotency-Key`` requests that mention an erased member (by id, phone
+or email: a registration's answer, an adjustment's, an external id's, a GraphQL mutation's)
+are deleted, not blanked: a retry of such a request is then not replayed but runs again, and
+what names the erased member is refused (orders, quotes and points answer ``422`` "erased
+member"). The erasure request's own key stays: it has no answer yet.
+
+Other domains add their part by providing, in their package (``bodega.points``,
+``bodega.tiers``, ``bodega.segments``), ``member_export(actor, member_ids) -> dict`` for the
+export and ``member_erase(actor, member_ids) -> None`` for the erasure (points clear their
+entries' reasons), which runs in the erasure's transaction. What lives with a payment
+provider is ended after, from ``member.erased`` (``bodega.tiers.erasure``: a premium plan).
 """
 
 from __future__ import annotations
 
 import importlib
 import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from bodega.api.auth import Actor
+from bodega.api.idempotency import forget_answers_mentioning
 from bodega.audit import change_recorded, record_change
 from bodega.db import engine as db
 from bodega.membership._rows import (
@@ -34,13 +47,14 @@ from bodega.membership.service import get_member, member_ids_of, members_by_ids
 __all__ = ["EXPORT_SECTIONS", "erase_member", "export_member"]
 
 EXPORT_SECTIONS = ("points", "tiers", "segments")
-"""The packages asked for their part of a member's export, each by ``member_export``."""
+"""The packages asked for their part of a member's data: their section of the export (by
+``member_export``) and of the erasure (by ``member_erase``)."""
 
 _ERASED = {"phone": None, "email": None, "name": "", "birthday": None, "tags": []}
 
 
-async def _sections(actor: Actor, member_ids: list[uuid.UUID]) -> dict[str, Any]:
-    sections: dict[str, Any] = {}
+def _providers(function: str) -> Iterator[tuple[str, Callable[..., Awaitable[Any]]]]:
+    """``(name, function)`` of each installed package of EXPORT_SECTIONS that provides it."""
     for name in EXPORT_SECTIONS:
         try:
             package = importlib.import_module(f"bodega.{name}")
@@ -48,10 +62,16 @@ async def _sections(actor: Actor, member_ids: list[uuid.UUID]) -> dict[str, Any]
             if exc.name != f"bodega.{name}":
                 raise
             continue
-        contribute = getattr(package, "member_export", None)
-        if contribute is not None:
-            sections[name] = await contribute(actor, member_ids)
-    return sections
+        provided = getattr(package, function, None)
+        if provided is not None:
+            yield name, provided
+
+
+async def _sections(actor: Actor, member_ids: list[uuid.UUID]) -> dict[str, Any]:
+    return {
+        name: await member_export(actor, member_ids)
+        for name, member_export in _providers("member_export")
+    }
 
 
 async def export_member(actor: Actor, member_id: uuid.UUID) -> MemberExport:
@@ -89,8 +109,11 @@ async def erase_member(actor: Actor, member_id: uuid.UUID, data: EraseIn) -> Mem
     check_version(row, data.version)
     now = datetime.now(UTC)
     ids = await member_ids_of(actor, member_id)
+    mentions: list[str] = []
     for ident in ids:
         current = row if ident == member_id else await locked_member(actor, ident)
+        contact = (current["phone"], current["email"])
+        mentions += [str(ident), *(_as_json(value) for value in contact if value)]
         await save_member(actor, ident, {**_ERASED, "status": "erased", "erased_at": now})
         after = {**current, "status": "erased", "version": current["version"] + 1}
         await change_recorded(
@@ -107,4 +130,13 @@ async def erase_member(actor: Actor, member_id: uuid.UUID, data: EraseIn) -> Mem
         actor.tenant_id,
         ids,
     )
+    for _, member_erase in _providers("member_erase"):
+        await member_erase(actor, ids)
+    await forget_answers_mentioning(actor, mentions)
     return await get_member(actor, member_id)
+
+
+def _as_json(text: str) -> str:
+    """``text`` as a JSON string, quotes included: an answer mentions "a@x.com" where it
+    holds that very value, not inside another member's "ba@x.com"."""
+    return msgspec.json.encode(text).decode()

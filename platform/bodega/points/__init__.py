@@ -3,8 +3,10 @@
 adjusted by hand, expired FIFO).
 
 Other domains use :func:`redeem_points` and :func:`give_back_points` (ordering, for points
-payments), :func:`points_balance` (a member's balance and what expires when) and
-:func:`member_export` (a member's ledger for their data export). A member's own earning
+payments), :func:`points_balance` (a member's balance and what expires when),
+:func:`points_earned` (what members earned by buying in a window: tiers on ``points_12m``),
+:func:`member_export` (a member's ledger for their data export) and :func:`member_erase`
+(their part of an erasure: the entries' reasons cleared). A member's own earning
 multiplier (their tier's) reaches earning as a :data:`MultiplierSource` given to
 ``bodega.points.jobs.register``.
 """
@@ -13,7 +15,7 @@ from bodega.points._ledger import PointsInsufficient
 from bodega.points.earning import MultiplierSource
 from bodega.points.payments import give_back_points, redeem_points
 from bodega.points.schemas import ExpiringPointsOut, PointsBalanceOut, PointsEntryOut
-from bodega.points.service import member_export, points_balance
+from bodega.points.service import member_erase, member_export, points_balance, points_earned
 
 __all__ = [
     "ExpiringPointsOut",
@@ -22,7 +24,9 @@ __all__ = [
     "PointsEntryOut",
     "PointsInsufficient",
     "give_back_points",
+    "member_erase",
     "member_export",
     "points_balance",
+    "points_earned",
     "redeem_points",
 ]

@@ -30,10 +30,12 @@ from bodega.points.schemas import (
 __all__ = [
     "adjust_points",
     "expire_due_points",
+    "member_erase",
     "member_export",
     "member_ledger",
     "member_points",
     "points_balance",
+    "points_earned",
 ]
 
 EXPIRY_BATCH = 200
@@ -105,6 +107,47 @@ async def member_export(actor: Actor, member_ids: Sequence[uuid.UUID]) -> dict[s
         "expiring": await ledger.expiring(actor, member_ids, now),
         "entries": await _entries(actor, member_ids, after=None, limit=None),
     }
+
+
+async def member_erase(actor: Actor, member_ids: Sequence[uuid.UUID]) -> None:
+    """The members' part of their erasure: their entries' reasons are cleared (staff type an
+    adjustment's, and may name the person); points, kinds, orders and dates stay, so balances
+    and the chain's totals still add up."""
+    await db.execute(
+        "UPDATE points_entries SET reason = ''"
+        " WHERE tenant_id = $1 AND member_id = ANY($2::uuid[]) AND reason <> ''",
+        actor.tenant_id,
+        list(member_ids),
+    )
+
+
+async def points_earned(
+    actor: Actor,
+    *,
+    since: datetime,
+    until: datetime,
+    member_ids: Sequence[uuid.UUID] | None = None,
+) -> dict[uuid.UUID, int]:
+    """Per member (``None``: every member of the chain), the points their orders earned in
+    ``[since, until)`` less what those orders' refunds took back: what a tier on
+    ``points_12m`` counts. Redemptions, expiry and manual adjustments do not count: they
+    move the balance, not what the member earned by buying. Members with nothing are left out.
+    """
+    rows = await db.fetch(
+        "SELECT e.member_id, sum(e.points + coalesce(back.points, 0))::bigint AS points"
+        " FROM points_entries e LEFT JOIN LATERAL ("
+        "   SELECT sum(r.points) AS points FROM points_entries r"
+        "   WHERE r.tenant_id = e.tenant_id AND r.order_id = e.order_id AND r.kind = 'refund'"
+        " ) back ON true"
+        " WHERE e.tenant_id = $1 AND e.kind = 'earn' AND e.created_at >= $2"
+        " AND e.created_at < $3 AND ($4::uuid[] IS NULL OR e.member_id = ANY($4::uuid[]))"
+        " GROUP BY e.member_id",
+        actor.tenant_id,
+        since,
+        until,
+        list(member_ids) if member_ids is not None else None,
+    )
+    return {r["member_id"]: r["points"] for r in rows if r["points"] > 0}
 
 
 def _adjustment_errors(data: AdjustmentIn, now: datetime) -> list[FieldError]:

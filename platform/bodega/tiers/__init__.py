@@ -1,4 +1,5 @@
-"""Tiers: earned by rolling 12-month spend or bought as a premium plan on the chain's Stripe.
+"""Tiers: earned by rolling 12-month spend or points, or bought as a premium plan on the
+chain's Stripe.
 
 Other domains use :func:`member_benefits` (the price list and points multiplier of a
 member's tier now: quotes), :func:`points_multiplier` (the same multiplier as points earning's

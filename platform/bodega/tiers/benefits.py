@@ -15,6 +15,7 @@ from bodega.db import engine as db
 from bodega.membership import members_by_ids
 from bodega.tiers.schemas import TierBenefitsOut
 from bodega.tiers.standing import (
+    FIELDS,
     chain_tiers,
     change_out,
     current_standing,
@@ -71,12 +72,11 @@ async def member_export(actor: Actor, member_ids: Sequence[uuid.UUID]) -> dict[s
         ids,
     )
     tiers = await chain_tiers(actor)
-    fields = ("tier_id", "source", "since", "until", "earned_tier_id", "spend_12m", "evaluated_at")
     return msgspec.to_builtins(
         {
             "tiers": {str(t["id"]): t["name"] for t in tiers.values()},
             "standing": [
-                {"member_id": m, **{f: row[f] for f in fields}} for m, row in standing.items()
+                {"member_id": m, **{f: row[f] for f in FIELDS}} for m, row in standing.items()
             ],
             "tier_changes": [change_out(r) for r in changes],
             "premium_plans": [

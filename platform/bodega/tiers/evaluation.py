@@ -1,10 +1,12 @@
 """The rules at work: every member of a chain moved to the tier their last 12 months earn.
 
 An evaluation reads the chain's paid orders of the 12 months before ``now`` (by payment time,
-refunds taken off: ``bodega.ordering.member_order_stats``), counts a merged duplicate's spend
-for the member it was merged into, and gives every active member with spend or a standing
-the better of their earned tier and their live paid tier (``standing.py``). It is idempotent:
-run again with the same clock it changes nothing. Evaluations of one chain take turns.
+refunds taken off: ``bodega.ordering.member_order_stats``) and the points those months' orders
+earned (refunds taken off: ``bodega.points.points_earned``), counts a merged duplicate's
+figures for the member it was merged into, and gives every active member with spend, points
+or a standing the better of their earned tier and their live paid tier (``standing.py``). It
+is idempotent: run again with the same clock it changes nothing. Evaluations of one chain take
+turns.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from bodega.api.auth import Actor
 from bodega.db import engine as db
 from bodega.membership import MemberOut, members_by_ids
 from bodega.ordering import member_order_stats
+from bodega.points import points_earned
 from bodega.tiers.standing import (
+    BASES,
     Standing,
     chain_tiers,
     earned_tier,
@@ -95,20 +99,27 @@ async def evaluate_tiers(actor: Actor, *, now: datetime) -> Evaluation:
         actor.tenant_id,
     )
     tiers = await chain_tiers(actor)
-    stats = await member_order_stats(actor, since=twelve_months_before(now), until=now)
+    since = twelve_months_before(now)
+    stats = await member_order_stats(actor, since=since, until=now)
+    earned_points = await points_earned(actor, since=since, until=now)
     rows = await standing_rows(actor, lock=True)
-    members = await _members(actor, set(stats) | set(rows))
-    spend: dict[uuid.UUID, int] = defaultdict(int)
-    for member_id, figures in stats.items():
-        survivor = _survivor(members, member_id)
-        if survivor is not None:
-            spend[survivor] += figures.spend
+    members = await _members(actor, set(stats) | set(earned_points) | set(rows))
+    totals: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BASES, 0))
+    for basis, values in (
+        ("spend_12m", {m: figures.spend for m, figures in stats.items()}),
+        ("points_12m", earned_points),
+    ):
+        for member_id, value in values.items():
+            survivor = _survivor(members, member_id)
+            if survivor is not None:
+                totals[survivor][basis] += value
     plans = await _plans(actor)
-    candidates = sorted({m for m in set(spend) | set(rows) if _survivor(members, m) == m})
+    candidates = sorted({m for m in set(totals) | set(rows) if _survivor(members, m) == m})
     moves = []
     for member_id in candidates:
         old: Standing = rows.get(member_id) or unranked(tiers)
-        earned = earned_tier(tiers, spend[member_id])
+        figures = totals[member_id]
+        earned = earned_tier(tiers, figures)
         plan = plans.get(member_id)
         tier, source = standing_of(tiers, earned, plan, now)
         new: Standing = {
@@ -117,7 +128,7 @@ async def evaluate_tiers(actor: Actor, *, now: datetime) -> Evaluation:
             "since": old["since"],
             "until": plan["paid_until"] if source == "paid" and plan is not None else None,
             "earned_tier_id": earned["id"] if earned is not None else None,
-            "spend_12m": spend[member_id],
+            **figures,
             "evaluated_at": now,
         }
         moves.append((member_id, old, new, reason_of(tiers, old, new, paid_tier(tiers, plan, now))))

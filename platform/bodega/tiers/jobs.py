@@ -5,6 +5,8 @@ DEFINER function ``bodega_tier_tenants`` which chains have tiers and queues one
 ``tiers.evaluate`` job per chain, keyed by the chain and the day: one evaluation per chain and
 night however many workers run. ``POST /v1/tiers/evaluate`` queues the same job at once. The
 job evaluates with the job's clock, in one transaction; evaluating is idempotent.
+
+An erased member's premium plan ends through ``erasure.py``'s event handler and job.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bodega.db import engine as db
 from bodega.jobs.queue import JobQueue
 from bodega.jobs.registry import JobContext, JobRegistry
 from bodega.settings import Settings
+from bodega.tiers import erasure
 from bodega.tiers.evaluation import evaluate_tiers
 
 __all__ = ["JOB_NAME", "evaluate", "queue_evaluation", "queue_nightly_evaluations", "register"]
@@ -52,4 +55,5 @@ async def queue_nightly_evaluations(ctx: JobContext) -> int:
 
 def register(registry: JobRegistry, settings: Settings) -> None:
     registry.tenant_job(evaluate, name=JOB_NAME, timeout_s=900)
+    erasure.register(registry)
     registry.cron(queue_nightly_evaluations, name="tiers.evaluate_nightly", hour={2}, minute={30})

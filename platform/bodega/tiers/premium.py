@@ -48,7 +48,14 @@ from bodega.tiers.standing import (
 from bodega.tiers.stripe_accounts import required_keys
 from bodega.tiers.stripe_gateway import StripeGateway, period_end, stripe_problem
 
-__all__ = ["cancel_premium", "premium_event", "restand", "save_plan", "start_premium"]
+__all__ = [
+    "cancel_premium",
+    "end_plan",
+    "premium_event",
+    "restand",
+    "save_plan",
+    "start_premium",
+]
 
 Row = dict[str, Any]
 _PLAN_COLUMNS = frozenset(
@@ -99,7 +106,7 @@ async def restand(actor: Actor, member_id: uuid.UUID, plan: Row | None, now: dat
     tiers = await chain_tiers(actor)
     row = (await standing_rows(actor, [member_id], lock=True)).get(member_id)
     old = row or unranked(tiers)
-    earned = tiers.get(old["earned_tier_id"]) or earned_tier(tiers, old["spend_12m"])
+    earned = tiers.get(old["earned_tier_id"]) or earned_tier(tiers, old)
     tier, source = standing_of(tiers, earned, plan, now)
     new = {
         **old,
@@ -109,6 +116,17 @@ async def restand(actor: Actor, member_id: uuid.UUID, plan: Row | None, now: dat
     }
     reason = reason_of(tiers, old, new, paid_tier(tiers, plan, now))
     await record_moves(actor, [(member_id, old, new, reason)], now=now)
+
+
+async def end_plan(actor: Actor, plan: Row, status: str, ended_at: datetime, now: datetime) -> bool:
+    """Mark a locked plan ended (``status``: Stripe's), emit ``member.premium_ended`` and put
+    the member back in their earned tier; False when it had ended already."""
+    if plan["ended_at"] is not None:
+        return False
+    plan = await save_plan(actor, plan, {"status": status, "ended_at": ended_at})
+    await premium_event(actor, "ended", plan)
+    await restand(actor, plan["member_id"], plan, now)
+    return True
 
 
 async def _paid_tier_of(actor: Actor, tier_id: uuid.UUID) -> Row:

@@ -41,8 +41,9 @@ __all__ = [
 ]
 
 TierKind = Literal["earned", "paid"]
-Basis = Literal["spend_12m"]
-"""``spend_12m``: what the member paid (less refunds) over the rolling last 12 months."""
+Basis = Literal["spend_12m", "points_12m"]
+"""``spend_12m``: what the member paid (less refunds) over the rolling last 12 months;
+``points_12m``: the points their orders earned (less refunds) over the same months."""
 Source = Literal["rules", "paid"]
 Name = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Rank = Annotated[
@@ -54,6 +55,15 @@ Multiplier = Annotated[
         description="Points earned are multiplied by it: more than 0, at most 10, 2 decimals "
         '("1.5").',
         examples=["1.5"],
+    ),
+]
+Threshold = Annotated[
+    int,
+    Meta(
+        ge=0,
+        le=10**12,
+        description="What the tier needs, in the basis's unit: minor units for spend_12m, "
+        "points for points_12m.",
     ),
 ]
 Version = Annotated[
@@ -89,8 +99,9 @@ class TierIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     basis: Basis | None = None
     """Earned tiers: what the threshold measures (every earned tier of a chain uses the same
     basis). Defaults to ``spend_12m``."""
-    threshold: Money | None = None
-    """Earned tiers: the least a member needs (minor units); rises with the rank."""
+    threshold: Threshold | None = None
+    """Earned tiers: the least a member needs (minor units of spend, or points); rises with
+    the rank."""
     monthly_price: PositiveMoney | None = None
     """Paid tiers: the monthly price in minor units, charged through the chain's Stripe."""
     price_list_id: uuid.UUID | None = None
@@ -105,7 +116,7 @@ class TierUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     version: Version
     name: Name | UnsetType = UNSET
     rank: Rank | UnsetType = UNSET
-    threshold: Money | UnsetType = UNSET
+    threshold: Threshold | UnsetType = UNSET
     monthly_price: PositiveMoney | UnsetType = UNSET
     price_list_id: uuid.UUID | UnsetType | None = UNSET
     points_multiplier: Multiplier | UnsetType = UNSET
@@ -117,7 +128,7 @@ class TierOut(msgspec.Struct, kw_only=True):
     rank: int
     kind: str
     basis: str | None
-    threshold: Money | None
+    threshold: Threshold | None
     monthly_price: Money | None
     currency: str | None
     """The currency of ``monthly_price`` (the chain's)."""
@@ -169,6 +180,8 @@ class MemberTierOut(msgspec.Struct, kw_only=True):
     """What the rules give the member: where they fall back when a paid tier ends."""
     spend_12m: Money
     """Net spend over the 12 months before ``evaluated_at``."""
+    points_12m: int
+    """Points earned by buying (less refunds) over the 12 months before ``evaluated_at``."""
     evaluated_at: datetime | None
     premium: PremiumOut | None
 

@@ -35,7 +35,15 @@ from bodega.tiers.standing import chain_tiers, record_moves, standing_rows, tier
 from bodega.tiers.stripe_accounts import required_keys
 from bodega.tiers.stripe_gateway import StripeGateway, stripe_problem
 
-__all__ = ["create_tier", "delete_tier", "get_tier", "list_tiers", "tiers_by_ids", "update_tier"]
+__all__ = [
+    "create_tier",
+    "delete_tier",
+    "get_tier",
+    "list_tiers",
+    "remake_stripe_plans",
+    "tiers_by_ids",
+    "update_tier",
+]
 
 RESOURCE = "tier"
 Row = dict[str, Any]
@@ -69,6 +77,11 @@ def _kind_errors(tier: Row) -> list[FieldError]:
         if tier[field] is not None:
             errors.append(FieldError(field, "a paid tier is bought, not earned: leave it out"))
     return errors
+
+
+def _chain_basis(tiers: Mapping[uuid.UUID, Row]) -> str:
+    """The basis the chain's earned tiers share (``spend_12m`` before there are any)."""
+    return next((t["basis"] for t in tiers.values() if t["kind"] == "earned"), "spend_12m")
 
 
 def _ladder_errors(tier: Row, others: Mapping[uuid.UUID, Row]) -> list[FieldError]:
@@ -176,13 +189,14 @@ async def create_tier(actor: Actor, data: TierIn, gateway: StripeGateway) -> Tie
     await _lock_chain(actor)
     now = datetime.now(UTC)
     paid = data.kind == "paid"
+    others = await chain_tiers(actor)
     tier: Row = {
         "id": new_id(),
         "tenant_id": actor.tenant_id,
         "name": data.name.strip(),
         "rank": data.rank,
         "kind": data.kind,
-        "basis": data.basis if paid else (data.basis or "spend_12m"),
+        "basis": data.basis if paid else (data.basis or _chain_basis(others)),
         "threshold": data.threshold,
         "price_list_id": data.price_list_id,
         "points_multiplier": data.points_multiplier,
@@ -194,7 +208,7 @@ async def create_tier(actor: Actor, data: TierIn, gateway: StripeGateway) -> Tie
         "updated_at": now,
         "version": 1,
     }
-    await _check(actor, tier, await chain_tiers(actor))
+    await _check(actor, tier, others)
     if paid:
         tier["stripe_product_id"], tier["stripe_plan_id"] = await _stripe_plan(
             actor, gateway, tier, None
@@ -209,6 +223,25 @@ async def create_tier(actor: Actor, data: TierIn, gateway: StripeGateway) -> Tie
     out = tier_out(tier)
     await change_recorded(actor, RESOURCE, "created", out.id, out, after=out)
     return out
+
+
+async def remake_stripe_plans(actor: Actor, gateway: StripeGateway) -> int:
+    """Make every paid tier's product and plan anew in the chain's Stripe account, for an
+    account that has never seen them (a fresh sandbox); returns how many. Subscriptions made
+    in another account stay there."""
+    await _lock_chain(actor)
+    paid = [t for t in (await chain_tiers(actor)).values() if t["kind"] == "paid"]
+    for tier in paid:
+        product_id, plan_id = await _stripe_plan(actor, gateway, tier, None)
+        await db.execute(
+            "UPDATE tiers SET stripe_product_id = $3, stripe_plan_id = $4, updated_at = now(),"
+            " version = version + 1 WHERE tenant_id = $1 AND id = $2",
+            actor.tenant_id,
+            tier["id"],
+            product_id,
+            plan_id,
+        )
+    return len(paid)
 
 
 async def _locked(actor: Actor, tier_id: uuid.UUID) -> Row:

@@ -1,11 +1,11 @@
 """Each member's standing: the tier they are in now, why, and its history.
 
 A member's tier is the better (higher rank) of what the rules give them (``earned``: the
-highest earned tier whose threshold their rolling 12-month spend reaches) and the paid tier of
-their premium plan while it is paid for. So the rules never take a paid tier away while it
-lasts, and when it ends the member falls back to their earned tier. A member the rules never
-looked at (no paid orders yet) stands in the entry tier: the earned tier with threshold 0, if
-the chain has one.
+highest earned tier whose threshold their rolling 12-month spend, or points, reaches) and the
+paid tier of their premium plan while it is paid for. So the rules never take a paid tier away
+while it lasts, and when it ends the member falls back to their earned tier. A member the
+rules never looked at (no paid orders yet) stands in the entry tier: the earned tier with
+threshold 0, if the chain has one.
 
 Every move of a member's tier appends a row to ``member_tier_changes`` and emits
 ``member.tier_changed`` with ids only (no personal data), in the same transaction.
@@ -33,6 +33,8 @@ from bodega.tiers.schemas import (
 )
 
 __all__ = [
+    "BASES",
+    "FIELDS",
     "LIVE_STATUSES",
     "PREMIUM_GRACE",
     "Standing",
@@ -61,7 +63,10 @@ LIVE_STATUSES = frozenset({"active", "past_due", "trialing"})
 Row = dict[str, Any]
 Standing = dict[str, Any]
 """The values of a ``member_tiers`` row: ``tier_id``, ``source``, ``since``, ``until``,
-``earned_tier_id``, ``spend_12m``, ``evaluated_at``."""
+``earned_tier_id``, ``spend_12m``, ``points_12m``, ``evaluated_at``."""
+BASES = ("spend_12m", "points_12m")
+"""What an earned tier's threshold can measure: each is a figure of the member's standing."""
+_NOTHING = dict.fromkeys(BASES, 0)
 
 
 def tier_out(row: Mapping[str, Any]) -> TierOut:
@@ -78,9 +83,12 @@ async def chain_tiers(actor: Actor) -> dict[uuid.UUID, Row]:
     return {r["id"]: dict(r) for r in rows}
 
 
-def earned_tier(tiers: Mapping[uuid.UUID, Row], spend: int) -> Row | None:
-    """The highest earned tier whose threshold ``spend`` reaches."""
-    reached = [t for t in tiers.values() if t["kind"] == "earned" and t["threshold"] <= spend]
+def earned_tier(tiers: Mapping[uuid.UUID, Row], figures: Mapping[str, Any]) -> Row | None:
+    """The highest earned tier whose threshold the member's ``figures`` (``spend_12m`` and
+    ``points_12m``, as in their standing) reach in the tier's basis."""
+    reached = [
+        t for t in tiers.values() if t["kind"] == "earned" and t["threshold"] <= figures[t["basis"]]
+    ]
     return max(reached, key=lambda t: t["rank"], default=None)
 
 
@@ -138,7 +146,7 @@ async def standing_rows(
 
 def unranked(tiers: Mapping[uuid.UUID, Row]) -> Standing:
     """The standing of a member the rules never looked at: the entry tier, if any."""
-    entry = earned_tier(tiers, 0)
+    entry = earned_tier(tiers, _NOTHING)
     tier_id = entry["id"] if entry is not None else None
     return {
         "tier_id": tier_id,
@@ -146,12 +154,13 @@ def unranked(tiers: Mapping[uuid.UUID, Row]) -> Standing:
         "since": None,
         "until": None,
         "earned_tier_id": tier_id,
-        "spend_12m": 0,
+        **_NOTHING,
         "evaluated_at": None,
     }
 
 
-_FIELDS = ("tier_id", "source", "since", "until", "earned_tier_id", "spend_12m", "evaluated_at")
+FIELDS = ("tier_id", "source", "since", "until", "earned_tier_id", *BASES, "evaluated_at")
+"""A standing's values, as stored in ``member_tiers``."""
 
 
 async def record_moves(
@@ -167,19 +176,19 @@ async def record_moves(
     for member_id, old, new, reason in moves:
         moved = old["tier_id"] != new["tier_id"]
         values = {**new, "since": now if moved else old["since"]}
-        if all(old.get(f) == values[f] for f in _FIELDS) and old.get("version"):
+        if all(old.get(f) == values[f] for f in FIELDS) and old.get("version"):
             continue
         await db.execute(
             "INSERT INTO member_tiers (id, tenant_id, member_id, tier_id, source, since, until,"
-            " earned_tier_id, spend_12m, evaluated_at, updated_at, version)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)"
+            " earned_tier_id, spend_12m, points_12m, evaluated_at, updated_at, version)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)"
             " ON CONFLICT (tenant_id, member_id) DO UPDATE SET tier_id = $4, source = $5,"
-            " since = $6, until = $7, earned_tier_id = $8, spend_12m = $9, evaluated_at = $10,"
-            " updated_at = $11, version = member_tiers.version + 1",
+            " since = $6, until = $7, earned_tier_id = $8, spend_12m = $9, points_12m = $10,"
+            " evaluated_at = $11, updated_at = $12, version = member_tiers.version + 1",
             new_id(),
             actor.tenant_id,
             member_id,
-            *(values[f] for f in _FIELDS),
+            *(values[f] for f in FIELDS),
             now,
         )
         if not moved:
@@ -213,7 +222,7 @@ def current_standing(
     period has run out gives way to the earned one even before the nightly evaluation."""
     if row is None:
         return unranked(tiers)
-    standing = {f: row[f] for f in _FIELDS}
+    standing = {f: row[f] for f in FIELDS}
     if row["source"] == "paid" and paid_tier(tiers, plan, now) is None:
         earned = tiers.get(row["earned_tier_id"])
         standing.update(
@@ -251,6 +260,7 @@ async def get_member_tier(
         until=standing["until"],
         earned_tier_id=standing["earned_tier_id"],
         spend_12m=standing["spend_12m"],
+        points_12m=standing["points_12m"],
         evaluated_at=standing["evaluated_at"],
         premium=premium_out(plan) if plan is not None else None,
     )

@@ -35,7 +35,7 @@ from bodega.api.auth import Actor, system_actor
 from bodega.api.errors import BodegaError
 from bodega.db import engine as db
 from bodega.db.ids import new_id
-from bodega.tiers.premium import premium_event, restand, save_plan
+from bodega.tiers.premium import end_plan, premium_event, restand, save_plan
 from bodega.tiers.schemas import WebhookReceipt
 from bodega.tiers.stripe_accounts import stripe_keys
 from bodega.tiers.stripe_gateway import period_end, timestamp
@@ -69,13 +69,9 @@ async def _plan(actor: Actor, subscription_id: str | None) -> Row | None:
     return dict(row) if row is not None else None
 
 
-async def _end(actor: Actor, plan: Row, status: str, ended_at: datetime, now: datetime) -> str:
-    if plan["ended_at"] is not None:
-        return "ignored"
-    plan = await save_plan(actor, plan, {"status": status, "ended_at": ended_at})
-    await premium_event(actor, "ended", plan)
-    await restand(actor, plan["member_id"], plan, now)
-    return "applied"
+async def _ended(actor: Actor, plan: Row, status: str, subscription: Row, now: datetime) -> str:
+    ended_at = timestamp(subscription.get("ended_at")) or now
+    return "applied" if await end_plan(actor, plan, status, ended_at, now) else "ignored"
 
 
 async def _start(actor: Actor, plan: Row, values: Row, now: datetime) -> str:
@@ -91,7 +87,7 @@ async def subscription_changed(actor: Actor, subscription: Row, now: datetime) -
         return "ignored"
     status = subscription.get("status") or plan["status"]
     if status in ENDED_STATUSES:
-        return await _end(actor, plan, status, timestamp(subscription.get("ended_at")) or now, now)
+        return await _ended(actor, plan, status, subscription, now)
     values: Row = {"cancel_at_period_end": bool(subscription.get("cancel_at_period_end"))}
     end = period_end(subscription)
     if status == "active" and end is not None:
@@ -149,7 +145,7 @@ async def subscription_deleted(actor: Actor, subscription: Row, now: datetime) -
     plan = await _plan(actor, subscription.get("id"))
     if plan is None:
         return "ignored"
-    return await _end(actor, plan, "canceled", timestamp(subscription.get("ended_at")) or now, now)
+    return await _ended(actor, plan, "canceled", subscription, now)
 
 
 Handler = Callable[[Actor, Row, datetime], Awaitable[str]]

@@ -38,6 +38,7 @@ class MemberTier(Table, tablename="member_tiers"):
     until = Timestamptz(null=True, default=None)
     earned_tier_id = UUID(null=True, default=None)
     spend_12m = BigInt(default=0)
+    points_12m = BigInt(default=0)
     evaluated_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz()
     version = Integer(default=1)

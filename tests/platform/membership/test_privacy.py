@@ -207,3 +207,114 @@ def test_a_merged_member_is_erased_through_the_member_it_was_merged_into(client,
     )
     assert_problem(missing, 404, "not-found")
     assert state(client, chain) == before
+
+
+def _as_owner(settings: Any, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """``sql`` as the database owner, who sees every chain's rows."""
+
+    async def main() -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(settings.database_url)
+        try:
+            return await connection.fetch(sql, *args)
+        finally:
+            await connection.close()
+
+    return asyncio.run(main())
+
+
+def _answers(settings: Any, chain: Any) -> dict[str, str]:
+    """The chain's stored answers of ``Idempotency-Key`` requests, by key."""
+    rows = _as_owner(
+        settings,
+        "SELECT key, body FROM idempotency_keys WHERE tenant_id = $1 AND body IS NOT NULL",
+        chain.tenant_id,
+    )
+    return {r["key"]: bytes(r["body"]).decode() for r in rows}
+
+
+LINK = """mutation ($id: UUID!, $input: MemberExternalIdInput!) {
+  addMemberExternalId(id: $id, input: $input) { phone }
+}"""
+
+
+def test_erasure_forgets_stored_answers_and_adjustment_reasons(client, settings):
+    shop = sign_up(client, "Forgetful Shop")
+
+    def post(path: str, body: dict[str, Any], key: str) -> Any:
+        return client.post(path, json=body, headers={**shop.headers, "Idempotency-Key": key})
+
+    registrations = {
+        "a": {"phone": "13922220004", "email": "wang.si@example.com", "name": "Wang Si"},
+        "b": {"phone": "13922220005", "email": "li.wu@example.com", "name": "Li Wu"},
+    }
+    made = {}
+    for who, registration in registrations.items():
+        created = post(MEMBERS, registration, f"register-{who}")
+        assert created.status_code == 201, created.text
+        made[who] = created.json()
+        adjusted = post(
+            f"{MEMBERS}/{made[who]['id']}/points/adjustments",
+            {"points": 50, "reason": f"{registration['name']}'s birthday gift"},
+            f"adjust-{who}",
+        )
+        assert adjusted.status_code == 201, adjusted.text
+    a, b = made["a"], made["b"]
+    linked = client.post(
+        "/graphql",
+        json={
+            "query": LINK,
+            "variables": {"id": a["id"], "input": {"channel": "meituan", "externalId": "mWang"}},
+        },
+        headers={**shop.headers, "Idempotency-Key": "link-a"},
+    )
+    assert linked.json() == {"data": {"addMemberExternalId": {"phone": a["phone"]}}}
+    a_texts = (a["id"], a["phone"], a["email"])
+    assert a_texts[1:] == ("+8613922220004", "wang.si@example.com")
+    before = _answers(settings, shop)
+    assert {k for k, body in before.items() if any(t in body for t in a_texts)} == {
+        "register-a",
+        "adjust-a",
+        "link-a",
+    }
+
+    erased = post(f"{MEMBERS}/{a['id']}/erase", {"version": 2}, "erase-a")
+    assert erased.status_code == 200, erased.text
+    after = _answers(settings, shop)
+    # A's answers are gone; the erasure's own (only its id: nothing personal) and B's stay
+    assert set(after) == set(before) - {"register-a", "adjust-a", "link-a"} | {"erase-a"}
+    assert [k for k, body in after.items() if any(t in body for t in a_texts[1:])] == []
+    assert [k for k, body in after.items() if a["id"] in body] == ["erase-a"]
+    assert {k: after[k] for k in ("register-b", "adjust-b")} == {
+        k: before[k] for k in ("register-b", "adjust-b")
+    }
+    reasons = _as_owner(
+        settings,
+        "SELECT member_id::text AS member, reason FROM points_entries WHERE tenant_id = $1",
+        shop.tenant_id,
+    )
+    assert sorted((r["member"], r["reason"]) for r in reasons) == sorted(
+        [(a["id"], ""), (b["id"], "Li Wu's birthday gift")]
+    )
+
+    # retried, A's requests run again instead of replaying A's data: the registration
+    # registers a new member (the phone and email are free), the adjustment is refused
+    again = post(MEMBERS, registrations["a"], "register-a")
+    assert again.status_code == 201, again.text
+    assert "idempotent-replayed" not in again.headers
+    assert again.json()["id"] not in (a["id"], b["id"])
+    refused = post(
+        f"{MEMBERS}/{a['id']}/points/adjustments",
+        {"points": 50, "reason": "Wang Si's birthday gift"},
+        "adjust-a",
+    )
+    assert assert_problem(refused, 422)["errors"] == [
+        {"field": "member_id", "message": "erased member"}
+    ]
+    # B's and the erasure's answers still replay
+    for path, body, key, answer in (
+        (MEMBERS, registrations["b"], "register-b", b),
+        (f"{MEMBERS}/{a['id']}/erase", {"version": 2}, "erase-a", erased.json()),
+    ):
+        replayed = post(path, body, key)
+        assert replayed.headers["idempotent-replayed"] == "true"
+        assert replayed.json() == answer

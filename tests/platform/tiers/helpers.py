@@ -9,15 +9,17 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 from litestar.testing import TestClient
 
-from tests.conftest import Chain
+from bodega.settings import Settings
+from tests.conftest import Chain, run_jobs
 from tests.platform.catalog.helpers import walk
 
 TIERS = "/v1/tiers"
@@ -34,6 +36,19 @@ def tier(
 ) -> dict[str, Any]:
     body = {"name": name, "rank": rank, **body}
     return created(client.post(TIERS, json=body, headers=chain.headers))
+
+
+def at(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at ``moment``."""
+    return lambda: moment
+
+
+def evaluate(client: TestClient[Any], settings: Settings, chain: Chain, when: datetime) -> None:
+    """Ask for an evaluation now, as a manager would; the worker runs it at ``when``."""
+    queued = client.post(f"{TIERS}/evaluate", headers=chain.headers)
+    assert queued.status_code == 202, queued.text
+    assert queued.json() == {"queued": True}
+    run_jobs(settings, at(when))
 
 
 def member(client: TestClient[Any], chain: Chain) -> dict[str, Any]:
@@ -150,10 +165,8 @@ class Inbox:
 
 
 @contextmanager
-def webhooks(localstripe: str, secret: str) -> Iterator[Inbox]:
-    """A receiver on a local port, registered with localstripe for every event, signing
-    with ``secret``: the API under test is not listening on a port, so the tests replay what
-    this receives."""
+def receiver() -> Iterator[tuple[Inbox, str]]:
+    """An inbox on a local port and its URL: what is posted there is kept."""
     inbox = Inbox()
 
     class Receiver(http.server.BaseHTTPRequestHandler):
@@ -170,17 +183,24 @@ def webhooks(localstripe: str, secret: str) -> Iterator[Inbox]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    registration = uuid.uuid4().hex
-    url = f"http://127.0.0.1:{server.server_port}/"
-    response = httpx.post(
-        f"{localstripe}/_config/webhooks/{registration}", json={"url": url, "secret": secret}
-    )
-    assert response.status_code == 200, response.text
     try:
-        yield inbox
+        yield inbox, f"http://127.0.0.1:{server.server_port}/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def webhooks(localstripe: str, secret: str) -> Iterator[Inbox]:
+    """A receiver registered with localstripe for every event, signing with ``secret``: the
+    API under test is not listening on a port, so the tests replay what this receives."""
+    with receiver() as (inbox, url):
+        registration = uuid.uuid4().hex
+        response = httpx.post(
+            f"{localstripe}/_config/webhooks/{registration}", json={"url": url, "secret": secret}
+        )
+        assert response.status_code == 200, response.text
+        yield inbox
 
 
 def replay(

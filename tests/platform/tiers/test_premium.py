@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
-from tests.conftest import Chain, assert_problem
+from bodega.settings import Settings
+from tests.conftest import Chain, assert_problem, run_jobs
 from tests.platform.tiers.helpers import (
     Inbox,
     card,
@@ -213,6 +215,45 @@ def test_cancelling_ends_the_tier_when_stripe_ends_the_subscription(
     assert replay(client, chain, deleted).json()["outcome"] == "duplicate"
     gone = client.post(path, json={"version": ended["premium"]["version"]}, headers=chain.headers)
     assert_problem(gone, 409)
+
+
+def test_erasing_a_premium_member_ends_the_subscription_and_stripe_forgets_them(
+    client: TestClient[Any], settings: Settings, chain: Chain, localstripe: str, ladder: Any
+) -> None:
+    """Erasure calls no provider; the relay queues the job that cancels the subscription and
+    deletes the customer (with its card); running it again changes nothing."""
+    who, answer = premium_member(client, chain, localstripe, ladder)
+    subscription_id = answer["premium"]["stripe_subscription_id"]
+    customer_id = stripe_call(localstripe, "GET", f"/v1/subscriptions/{subscription_id}")[
+        "customer"
+    ]
+    version = client.get(f"/v1/members/{who}", headers=chain.headers).json()["version"]
+    erased = client.post(
+        f"/v1/members/{who}/erase", json={"version": version}, headers=chain.headers
+    )
+    assert erased.status_code == 200, erased.text
+    in_stripe = stripe_call(localstripe, "GET", f"/v1/subscriptions/{subscription_id}")
+    assert in_stripe["status"] == "active"  # until the worker runs
+
+    run_jobs(settings)
+    in_stripe = stripe_call(localstripe, "GET", f"/v1/subscriptions/{subscription_id}")
+    assert in_stripe["status"] == "canceled"
+    customer = httpx.get(
+        f"{localstripe}/v1/customers/{customer_id}",
+        headers={"Authorization": "Bearer sk_test_operator"},
+    )
+    assert customer.status_code == 404, customer.text
+    ended = member_tier(client, chain, who)
+    assert (ended["tier"]["name"], ended["source"]) == ("Bronze", "rules")
+    assert ended["premium"]["status"] == "canceled"
+    assert ended["premium"]["ended_at"] is not None
+    ended_events = [e["data"]["member_id"] for e in events(client, chain, "member.premium_ended")]
+    assert ended_events.count(who) == 1
+
+    run_jobs(settings)
+    again = [e["data"]["member_id"] for e in events(client, chain, "member.premium_ended")]
+    assert again.count(who) == 1
+    assert member_tier(client, chain, who) == ended
 
 
 def test_a_tampered_or_wrongly_signed_webhook_is_refused_and_changes_nothing(

@@ -4,7 +4,6 @@ made and paid through the API, evaluations run by the worker with a movable cloc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,9 +14,10 @@ from bodega.jobs.worker import build_registry, job_context
 from bodega.settings import Settings
 from tests.conftest import Chain, run_jobs
 from tests.platform.tiers.helpers import (
-    TIERS,
     Shop,
+    at,
     changes,
+    evaluate,
     events,
     member,
     member_tier,
@@ -25,18 +25,6 @@ from tests.platform.tiers.helpers import (
     spend,
     tier,
 )
-
-
-def _at(moment: datetime) -> Callable[[], datetime]:
-    return lambda: moment
-
-
-def evaluate(client: TestClient[Any], settings: Settings, chain: Chain, at: datetime) -> None:
-    """Ask for an evaluation now, as a manager would; the worker runs it at ``at``."""
-    queued = client.post(f"{TIERS}/evaluate", headers=chain.headers)
-    assert queued.status_code == 202, queued.text
-    assert queued.json() == {"queued": True}
-    run_jobs(settings, _at(at))
 
 
 @pytest.fixture(scope="module")
@@ -125,12 +113,12 @@ def test_the_nightly_job_evaluates_every_chain_with_tiers(
     later = datetime.now(UTC) + timedelta(minutes=5)
 
     async def nightly() -> int:
-        async with job_context(settings, pool_size=1, clock=_at(later)) as context:
+        async with job_context(settings, pool_size=1, clock=at(later)) as context:
             registry = build_registry(settings, context.plugins)
             return await registry.crons["tiers.evaluate_nightly"].fn(context)
 
     assert asyncio.run(nightly()) >= 1
-    run_jobs(settings, _at(later))
+    run_jobs(settings, at(later))
     assert member_tier(client, chain, who)["tier"]["name"] == "Silver"
 
 
