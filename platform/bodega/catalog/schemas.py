@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from bodega.api.money import Money
 from bodega.api.pagination import named_page
 
 __all__ = [
@@ -64,10 +65,6 @@ Gtin = Annotated[
 ]
 Plu = Annotated[str, Meta(pattern=r"^[0-9]{1,8}$", description="Price look-up code for scales.")]
 # Integer minimums are written gt=-1: Litestar drops a minimum of 0 from OpenAPI.
-Money = Annotated[
-    int,
-    Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency."),
-]
 TaxRate = Annotated[
     str,
     Meta(

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from bodega.api.money import Money
 from bodega.api.pagination import named_page
 from bodega.api.quantities import Quantity
 
@@ -75,7 +76,6 @@ LossGroupBy = Literal["store", "category", "reason", "product"]
 StocktakeStatus = Literal["open", "posted", "cancelled"]
 TransferStatus = Literal["in_transit", "received", "cancelled"]
 LotCode = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._/-]{1,64}$", description="The lot's code.")]
-Money = Annotated[int, Meta(gt=-1, le=10**12, description="Integer minor units.")]
 Note = Annotated[str, Meta(max_length=500)]
 Amount = Annotated[
     int, Meta(ge=-(10**15), le=10**15, description="Integer minor units at cost (may be negative).")

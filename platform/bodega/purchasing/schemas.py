@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from bodega.api.money import Money
 from bodega.api.pagination import named_page
 from bodega.api.quantities import Quantity
 
@@ -37,10 +38,6 @@ __all__ = [
 ]
 
 PurchaseOrderStatus = Literal["draft", "sent", "partially_received", "received", "cancelled"]
-Money = Annotated[
-    int,
-    Meta(gt=-1, le=10**12, description="Integer minor units (cents, fen) of the chain's currency."),
-]
 Note = Annotated[str, Meta(max_length=1000)]
 Reason = Annotated[str, Meta(max_length=500)]
 Version = Annotated[

@@ -83,8 +83,8 @@ async def _start(actor: Actor, plan: Row, values: Row, now: datetime) -> str:
 
 async def subscription_changed(actor: Actor, subscription: Row, now: datetime) -> str:
     plan = await _plan(actor, subscription.get("id"))
-    if plan is None:
-        return "ignored"
+    if plan is None or plan["ended_at"] is not None:
+        return "ignored"  # an ended subscription never comes back: what says so came late
     status = subscription.get("status") or plan["status"]
     if status in ENDED_STATUSES:
         return await _ended(actor, plan, status, subscription, now)

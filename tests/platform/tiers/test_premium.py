@@ -218,10 +218,16 @@ def test_cancelling_ends_the_tier_when_stripe_ends_the_subscription(
 
 
 def test_erasing_a_premium_member_ends_the_subscription_and_stripe_forgets_them(
-    client: TestClient[Any], settings: Settings, chain: Chain, localstripe: str, ladder: Any
+    client: TestClient[Any],
+    settings: Settings,
+    chain: Chain,
+    localstripe: str,
+    ladder: Any,
+    inbox: Inbox,
 ) -> None:
     """Erasure calls no provider; the relay queues the job that cancels the subscription and
-    deletes the customer (with its card); running it again changes nothing."""
+    deletes the customer (with its card); running it again changes nothing, and neither does
+    Stripe's news of the subscription's start arriving after its end."""
     who, answer = premium_member(client, chain, localstripe, ladder)
     subscription_id = answer["premium"]["stripe_subscription_id"]
     customer_id = stripe_call(localstripe, "GET", f"/v1/subscriptions/{subscription_id}")[
@@ -253,6 +259,10 @@ def test_erasing_a_premium_member_ends_the_subscription_and_stripe_forgets_them(
     run_jobs(settings)
     again = [e["data"]["member_id"] for e in events(client, chain, "member.premium_ended")]
     assert again.count(who) == 1
+    assert member_tier(client, chain, who) == ended
+
+    late = inbox.wait_for("customer.subscription.created", subscription_id)
+    assert replay(client, chain, late).json() == {"received": True, "outcome": "ignored"}
     assert member_tier(client, chain, who) == ended
 
 
