@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import pytest
 from litestar.testing import TestClient
 
@@ -31,7 +32,7 @@ from bodega.testing import (
 )
 from tests.plugins.distributions import TEST_PLUGINS, installed, write_distribution
 
-__all__ = ["Chain", "api_key", "assert_problem", "graphql", "run_jobs", "sign_up"]
+__all__ = ["Chain", "api_key", "as_owner", "assert_problem", "graphql", "run_jobs", "sign_up"]
 
 TEMPLATE = f"bodega_template_{os.getpid()}"
 _database_numbers = itertools.count()
@@ -75,6 +76,21 @@ def chain(client: TestClient[Any]) -> Chain:
 @pytest.fixture(scope="module")
 def other_chain(client: TestClient[Any]) -> Chain:
     return sign_up(client, "Other Mart")
+
+
+def as_owner(settings: Settings, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """Run ``sql`` as the database owner, past RLS and the app role's grants (to see every
+    chain's rows, or write what the API never would)."""
+    assert settings.database_url is not None
+
+    async def main() -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(settings.database_url)
+        try:
+            return await connection.fetch(sql, *args)
+        finally:
+            await connection.close()
+
+    return asyncio.run(main())
 
 
 def api_key(client: TestClient[Any], chain: Chain, *scopes: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import pytest
 
 from bodega.api.errors import InvalidInput
 from bodega.membership import privacy, require_member
-from tests.conftest import assert_problem, sign_up
+from tests.conftest import as_owner, assert_problem, sign_up
 from tests.platform.catalog.helpers import walk
 from tests.platform.membership.helpers import MEMBERS, call_service, member, read, state
 
@@ -209,22 +209,9 @@ def test_a_merged_member_is_erased_through_the_member_it_was_merged_into(client,
     assert state(client, chain) == before
 
 
-def _as_owner(settings: Any, sql: str, *args: Any) -> list[asyncpg.Record]:
-    """``sql`` as the database owner, who sees every chain's rows."""
-
-    async def main() -> list[asyncpg.Record]:
-        connection = await asyncpg.connect(settings.database_url)
-        try:
-            return await connection.fetch(sql, *args)
-        finally:
-            await connection.close()
-
-    return asyncio.run(main())
-
-
 def _answers(settings: Any, chain: Any) -> dict[str, str]:
     """The chain's stored answers of ``Idempotency-Key`` requests, by key."""
-    rows = _as_owner(
+    rows = as_owner(
         settings,
         "SELECT key, body FROM idempotency_keys WHERE tenant_id = $1 AND body IS NOT NULL",
         chain.tenant_id,
@@ -287,7 +274,7 @@ def test_erasure_forgets_stored_answers_and_adjustment_reasons(client, settings)
     assert {k: after[k] for k in ("register-b", "adjust-b")} == {
         k: before[k] for k in ("register-b", "adjust-b")
     }
-    reasons = _as_owner(
+    reasons = as_owner(
         settings,
         "SELECT member_id::text AS member, reason FROM points_entries WHERE tenant_id = $1",
         shop.tenant_id,

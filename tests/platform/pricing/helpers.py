@@ -3,18 +3,15 @@ the pricing services called directly; history written in the past as the databas
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 from litestar.testing import TestClient
 
 from bodega.api.auth import system_actor
 from bodega.db import engine as db
-from bodega.settings import Settings
 from tests.conftest import Chain
 from tests.platform.catalog.helpers import create, walk
 
@@ -125,17 +122,3 @@ def regular(
         tier_lists=[uuid.UUID(t) for t in tier_lists],
     )
     return {str(k): (v.price, v.source, v.source_name) for k, v in found.items()}
-
-
-def as_owner(settings: Settings, sql: str, *args: Any) -> list[asyncpg.Record]:
-    """Run ``sql`` as the database owner (who may rewrite the append-only history)."""
-    assert settings.database_url is not None
-
-    async def main() -> list[asyncpg.Record]:
-        connection = await asyncpg.connect(settings.database_url)
-        try:
-            return await connection.fetch(sql, *args)
-        finally:
-            await connection.close()
-
-    return asyncio.run(main())

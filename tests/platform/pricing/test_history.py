@@ -11,12 +11,11 @@ import pytest
 
 from bodega.catalog import list_price_history
 from bodega.pricing import prior_lowest_prices
-from tests.conftest import assert_problem, sign_up
+from tests.conftest import as_owner, assert_problem, sign_up
 from tests.platform.catalog.helpers import walk
 from tests.platform.pricing.helpers import (
     HISTORY,
     LISTS,
-    as_owner,
     call_service,
     price_list,
     product,

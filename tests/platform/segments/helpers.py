@@ -18,7 +18,7 @@ from litestar.testing import TestClient
 from bodega.jobs.worker import job_context
 from bodega.segments.jobs import refresh
 from bodega.settings import Settings
-from tests.conftest import Chain
+from tests.conftest import Chain, as_owner
 
 DAY = timedelta(days=1)
 _numbers = itertools.count(100_000)
@@ -47,19 +47,6 @@ def member(client: TestClient[Any], chain: Chain, **fields: Any) -> str:
     response = client.post("/v1/members", json=body, headers=chain.headers)
     assert response.status_code == 201, response.text
     return response.json()["id"]
-
-
-def as_owner(settings: Settings, sql: str, *args: Any) -> None:
-    """Run ``sql`` as the database owner (past dates the API would never write)."""
-
-    async def main() -> None:
-        connection = await asyncpg.connect(settings.database_url)
-        try:
-            await connection.execute(sql, *args)
-        finally:
-            await connection.close()
-
-    asyncio.run(main())
 
 
 def joined(settings: Settings, member_id: str, at: datetime) -> None:
