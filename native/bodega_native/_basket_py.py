@@ -14,16 +14,21 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "ALLOCATION_COLUMNS",
     "KINDS",
     "LINE_COLUMNS",
+    "MAX_MONEY",
+    "MAX_UNITS",
     "PROMOTION_COLUMNS",
     "RESULT_COLUMNS",
     "STATUSES",
     "apply",
+    "decode_results",
+    "encode_lines",
 ]
 
 KINDS = (
@@ -62,6 +67,11 @@ PROMOTION_COLUMNS = (
     "steps_start",
     "steps_end",
 )
+MAX_MONEY = 10**12
+"""The largest line amount, unit price, line value (quantity x unit price), promotion amount or
+spend the kernel takes, in minor units."""
+MAX_UNITS = 10**9
+"""The largest quantity of a line, and the most units a promotion counts (buy, get, N, bundle)."""
 LINE_COLUMNS = ("product", "category", "quantity", "unit_price", "amount", "countable", "reduced")
 RESULT_COLUMNS = ("promotion", "status", "discount", "short", "excluded_by", "allocations")
 ALLOCATION_COLUMNS = ("line", "amount")
@@ -434,3 +444,70 @@ def apply(
             status = _NOTHING_OFF
         results.extend((p, status, total, short, _NONE, (len(allocations) - before) // 2))
     return array("q", basket.discounts), results, allocations
+
+
+def encode_lines(
+    lines: Sequence[Any], products: Mapping[int, int], categories: Mapping[int, int]
+) -> tuple[array[int], int]:
+    """The basket's lines as :func:`apply` reads them, and the index of the first line outside
+    the limits (-1: none; the lines after it are not encoded). A line has ``product_id`` and
+    ``category_id`` (UUIDs, the category may be None), ``quantity`` (a Decimal), ``unit_price``
+    and ``amount`` (ints) and ``countable`` and ``reduced``; ``products`` and ``categories``
+    give the key of a UUID's ``int`` (none: -1). Limits: a quantity > 0 with at most 3
+    decimals, at most MAX_UNITS; price, amount and quantity x price from 0 to MAX_MONEY."""
+    encoded = array("q")
+    for index, line in enumerate(lines):
+        numerator, denominator = line.quantity.as_integer_ratio()
+        thousandths, rest = divmod(numerator * 1000, denominator)
+        price, amount, category = line.unit_price, line.amount, line.category_id
+        if (
+            rest
+            or not 0 < thousandths <= MAX_UNITS * 1000
+            or not 0 <= price <= MAX_MONEY
+            or not 0 <= amount <= MAX_MONEY
+            or price * thousandths > MAX_MONEY * 1000
+        ):
+            return encoded, index
+        encoded.extend(
+            (
+                products.get(line.product_id.int, _NONE),
+                categories.get(category.int, _NONE) if category is not None else _NONE,
+                thousandths,
+                price,
+                amount,
+                1 if line.countable else 0,
+                1 if line.reduced else 0,
+            )
+        )
+    return encoded, -1
+
+
+def decode_results(
+    results: Sequence[int],
+    allocations: Sequence[int],
+    keys: Sequence[Hashable],
+    blocked: Mapping[Hashable, str],
+    make: Callable[..., Any],
+) -> tuple[Any, ...]:
+    """``make(key, status, discount, shares, short, excluded_by, blocked_reason)`` for each
+    row of :func:`apply`'s results: the promotions' ``keys`` instead of their rows, the status
+    by name, the shares as (line, amount) pairs, and a blocked promotion's reason from
+    ``blocked``."""
+    width, decoded, taken = len(RESULT_COLUMNS), [], 0
+    for i in range(0, len(results), width):
+        position, code, discount, short, by, count = results[i : i + width]
+        key = keys[position]
+        shares = tuple(_pairs(allocations[2 * taken : 2 * (taken + count)]))
+        decoded.append(
+            make(
+                key,
+                STATUSES[code],
+                discount,
+                shares,
+                short,
+                keys[by] if by != _NONE else None,
+                blocked[key] if code == _BLOCKED else None,
+            )
+        )
+        taken += count
+    return tuple(decoded)

@@ -26,15 +26,23 @@ as an index into STATUSES, the discount, the short (spend or units missing), the
 promotion it was excluded by or -1, and how many allocations it has); and the allocations,
 (line, amount) pairs, promotion after promotion, lines ascending. Arrays not laid out this way
 raise ValueError.
+
+:func:`encode_lines` makes ``lines`` from basket line objects, and :func:`decode_results` makes
+one object per result row (``bodega.pricing.engine`` gives its ``PromotionResult``); both are
+compiled too, since every quote runs them (the twin's docstrings say what they take).
 """
 
 from array import array
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 from typing_extensions import Buffer
 
 KINDS: tuple[str, ...]
 STATUSES: tuple[str, ...]
 PROMOTION_COLUMNS: tuple[str, ...]
+MAX_MONEY: int
+MAX_UNITS: int
 LINE_COLUMNS: tuple[str, ...]
 RESULT_COLUMNS: tuple[str, ...]
 ALLOCATION_COLUMNS: tuple[str, ...]
@@ -48,3 +56,13 @@ def apply(
     blocked: Buffer,
     lines: Buffer,
 ) -> tuple[array[int], array[int], array[int]]: ...
+def encode_lines(
+    lines: Sequence[Any], products: Mapping[int, int], categories: Mapping[int, int]
+) -> tuple[array[int], int]: ...
+def decode_results(
+    results: Buffer,
+    allocations: Buffer,
+    keys: tuple[Hashable, ...],
+    blocked: Mapping[Hashable, str],
+    make: Callable[..., Any],
+) -> tuple[Any, ...]: ...

@@ -24,9 +24,18 @@ PROMOTION_COLUMNS = (
     "targets_start", "targets_end", "get_targets_start", "get_targets_end",
     "components_start", "components_end", "steps_start", "steps_end",
 )
+MAX_MONEY = 10**12
+MAX_UNITS = 10**9
 LINE_COLUMNS = ("product", "category", "quantity", "unit_price", "amount", "countable", "reduced")
 RESULT_COLUMNS = ("promotion", "status", "discount", "short", "excluded_by", "allocations")
 ALLOCATION_COLUMNS = ("line", "amount")
+
+cdef long long LIMIT_MONEY = MAX_MONEY
+cdef long long LIMIT_THOUSANDTHS = MAX_UNITS * 1000
+cdef enum:
+    NONE = -1
+cdef enum:  # RESULT_COLUMNS
+    R_PROMOTION, R_STATUS, R_DISCOUNT, R_SHORT, R_EXCLUDED_BY, R_ALLOCATIONS
 
 cdef inline long long half_up(int128 numerator, long long denominator) noexcept nogil:
     return <long long>((2 * numerator + denominator) / (2 * denominator))
@@ -583,3 +592,78 @@ def apply(
         free(b.parts)
         free(b.results)
         free(b.allocations)
+
+
+def encode_lines(object lines, object products, object categories):
+    """The basket's lines as apply reads them, and the index of the first line outside the
+    limits (-1: none); the twin's docstring says what a line is."""
+    cdef Py_ssize_t n = len(lines), index
+    cdef array.array encoded = array.clone(LONGS, n * LINE_WIDTH, False)
+    cdef long long* row
+    cdef long long numerator, denominator, price, amount
+    cdef int128 thousandths
+    cdef object line, ratio, category, key
+    for index in range(n):
+        line = lines[index]
+        ratio = line.quantity.as_integer_ratio()
+        try:
+            numerator, denominator = ratio[0], ratio[1]
+            price, amount = line.unit_price, line.amount
+        except OverflowError:
+            return encoded[: index * LINE_WIDTH], index
+        if numerator <= 0 or numerator > LIMIT_THOUSANDTHS:
+            return encoded[: index * LINE_WIDTH], index
+        thousandths = <int128>numerator * 1000
+        if thousandths % denominator:
+            return encoded[: index * LINE_WIDTH], index
+        thousandths = thousandths / denominator
+        if (
+            thousandths > LIMIT_THOUSANDTHS
+            or not 0 <= price <= LIMIT_MONEY
+            or not 0 <= amount <= LIMIT_MONEY
+            or <int128>price * thousandths > <int128>LIMIT_MONEY * 1000
+        ):
+            return encoded[: index * LINE_WIDTH], index
+        row = encoded.data.as_longlongs + index * LINE_WIDTH
+        key = products.get(line.product_id.int)
+        row[PRODUCT] = NONE if key is None else key
+        category = line.category_id
+        key = None if category is None else categories.get(category.int)
+        row[CATEGORY] = NONE if key is None else key
+        row[QUANTITY] = <long long>thousandths
+        row[UNIT_PRICE] = price
+        row[LINE_AMOUNT] = amount
+        row[COUNTABLE] = 1 if line.countable else 0
+        row[REDUCED] = 1 if line.reduced else 0
+    return encoded, -1
+
+
+def decode_results(
+    const long long[::1] results, const long long[::1] allocations, tuple keys, object blocked,
+    object make,
+):
+    """make(key, status, discount, shares, short, excluded_by, blocked_reason) for each row
+    of apply's results (the twin's docstring says more)."""
+    cdef Py_ssize_t rows = results.shape[0] // RESULT_WIDTH, i, j, taken = 0
+    cdef const long long* row
+    cdef list decoded = []
+    cdef tuple shares
+    cdef object key
+    for i in range(rows):
+        row = &results[i * RESULT_WIDTH]
+        shares = tuple([
+            (allocations[2 * j], allocations[2 * j + 1])
+            for j in range(taken, taken + row[R_ALLOCATIONS])
+        ])
+        taken += row[R_ALLOCATIONS]
+        key = keys[row[R_PROMOTION]]
+        decoded.append(make(
+            key,
+            STATUSES[row[R_STATUS]],
+            row[R_DISCOUNT],
+            shares,
+            row[R_SHORT],
+            keys[row[R_EXCLUDED_BY]] if row[R_EXCLUDED_BY] != NONE else None,
+            blocked[key] if row[R_STATUS] == BLOCKED else None,
+        ))
+    return tuple(decoded)

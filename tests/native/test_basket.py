@@ -36,7 +36,7 @@ def test_the_compiled_kernel_is_selected_unless_extensions_are_off(monkeypatch):
 
 
 def test_both_kernels_share_one_layout():
-    for name in _basket_py.__all__[:-1]:
+    for name in (n for n in _basket_py.__all__ if n.isupper()):
         assert getattr(compiled_kernel, name) == getattr(_basket_py, name), name
 
 

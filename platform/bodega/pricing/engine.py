@@ -3,10 +3,11 @@ others give nothing.
 
 The rest of Bodega calls only this module. :func:`compile_promotions` checks a chain's
 promotions and encodes them once, in the order they apply, as integer arrays (the caller
-keeps the result per chain); :func:`apply_promotions` checks and encodes a basket, runs the
-basket kernel (``bodega_native.basket``, compiled, or its pure-Python twin when
-``BODEGA_NO_EXTENSIONS=1``) and decodes what it found. No I/O; the same input always gives the
-same outcome. The rules are in docs/promotions.md, "How promotions combine (the engine)".
+keeps the result per chain); :func:`apply_promotions` has the basket kernel
+(``bodega_native.basket``, compiled, or its pure-Python twin when ``BODEGA_NO_EXTENSIONS=1``)
+check and encode a basket, apply the promotions and decode what it found. No I/O; the same
+input always gives the same outcome. The rules are in docs/promotions.md, "How promotions
+combine (the engine)".
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType, ModuleType
-from typing import NamedTuple, NoReturn
+from typing import NoReturn
 from uuid import UUID
+
+import msgspec
 
 from bodega_native import load_kernel
 
-# The array layout is the twin's, the readable reference; the compiled kernel's is the same.
-from bodega_native._basket_py import KINDS, RESULT_COLUMNS, STATUSES
+# The array layout and the limits are the twin's, the readable reference; the compiled
+# kernel's are the same.
+from bodega_native._basket_py import KINDS, MAX_MONEY, MAX_UNITS
 
 __all__ = [
     "MAX_MONEY",
@@ -36,12 +40,6 @@ __all__ = [
     "apply_promotions",
     "compile_promotions",
 ]
-
-MAX_MONEY = 10**12
-"""The largest line amount, unit price, line value (quantity x unit price), promotion amount or
-spend the engine takes, in minor units."""
-MAX_UNITS = 10**9
-"""The largest quantity of a line, and the most units a promotion counts (buy, get, N, bundle)."""
 
 _NOTHING_BLOCKED: Mapping[Hashable, str] = MappingProxyType({})
 
@@ -80,10 +78,10 @@ class BasketLine:
     reduced: bool = False  # reduced by a markdown: exclusive promotions pass it by
 
 
-class PromotionResult(NamedTuple):
+class PromotionResult(msgspec.Struct, frozen=True, gc=False):
     """What one promotion relevant to the basket did, or why it did nothing (``status``). A
-    named tuple: a quote builds dozens, and a tuple is built several times faster than a
-    frozen dataclass."""
+    quote builds dozens, and a Struct is built several times faster than a frozen dataclass or
+    a named tuple (it holds no cycles, so the garbage collector need not track it)."""
 
     key: Hashable
     status: str
@@ -207,37 +205,6 @@ def _refuse_line(index: int, line: BasketLine) -> NoReturn:
     )
 
 
-def _encode_lines(compiled: CompiledPromotions, lines: Sequence[BasketLine]) -> array[int]:
-    """The lines as the kernel reads them (basket.pyi); this runs for every quote, so it keeps
-    to the plainest Python."""
-    products, categories = compiled.products, compiled.categories
-    money, units, value = MAX_MONEY, MAX_UNITS * 1000, MAX_MONEY * 1000
-    encoded: list[int] = []
-    for index, line in enumerate(lines):
-        numerator, denominator = line.quantity.as_integer_ratio()
-        thousandths = numerator * 1000
-        if denominator != 1:
-            thousandths, rest = divmod(thousandths, denominator)
-            if rest:
-                _refuse_line(index, line)
-        price, amount, category = line.unit_price, line.amount, line.category_id
-        if (
-            not (0 < thousandths <= units and 0 <= price <= money and 0 <= amount <= money)
-            or price * thousandths > value
-        ):
-            _refuse_line(index, line)
-        encoded += (
-            products.get(line.product_id.int, -1),
-            categories.get(category.int, -1) if category else -1,
-            thousandths,
-            price,
-            amount,
-            line.countable,
-            line.reduced,
-        )
-    return array("q", encoded)
-
-
 @functools.cache
 def _selected_kernel() -> ModuleType:
     return load_kernel("basket")
@@ -253,32 +220,16 @@ def apply_promotions(
     """What the compiled promotions take off ``lines``. ``blocked`` maps a promotion's key to
     the reason it cannot apply here (decided by the caller: dates, stores, members, usage); it
     is then reported, when relevant, with that reason. ``kernel``: the selected one if None."""
-    encoded = _encode_lines(compiled, lines)
+    kernel = kernel or _selected_kernel()
+    encoded, refused = kernel.encode_lines(lines, compiled.products, compiled.categories)
+    if refused >= 0:
+        _refuse_line(refused, lines[refused])
     flags: memoryview | array[int] = compiled.unblocked
     if blocked:
         flags = array("q", compiled.unblocked.tobytes())
         for key in blocked:
             if key in compiled.positions:
                 flags[compiled.positions[key]] = 1
-    discounts, results, allocations = (kernel or _selected_kernel()).apply(
-        *compiled.arrays, flags, encoded
-    )
-    rows, shares = results.tolist(), allocations.tolist()
-    pairs = list(zip(shares[::2], shares[1::2], strict=True))
-    keys, decoded, taken, width = compiled.keys, [], 0, len(RESULT_COLUMNS)
-    for i in range(0, len(rows), width):
-        position, code, discount, short, by, count = rows[i : i + width]
-        key, status = keys[position], STATUSES[code]
-        decoded.append(
-            PromotionResult(
-                key,
-                status,
-                discount,
-                tuple(pairs[taken : taken + count]),
-                short,
-                keys[by] if by >= 0 else None,
-                blocked[key] if status == "blocked" else None,
-            )
-        )
-        taken += count
-    return PromotionOutcome(tuple(discounts), tuple(decoded))
+    discounts, results, allocations = kernel.apply(*compiled.arrays, flags, encoded)
+    decoded = kernel.decode_results(results, allocations, compiled.keys, blocked, PromotionResult)
+    return PromotionOutcome(tuple(discounts), decoded)

@@ -315,7 +315,7 @@ def test_two_promotions_with_one_key_are_refused():
         (line(MILK, 10**6, 10**7), "unit price, the amount"),
     ],
 )
-def test_lines_that_would_break_the_kernel_are_refused(bad, message):
+def test_lines_that_would_break_the_kernel_are_refused(kernel, bad, message):
     compiled = compile_promotions([spec("p", "percent_off", percent_bp=100)])
-    with pytest.raises(ValueError, match=message):
-        apply_promotions(compiled, [line(MILK, 1, 100), bad])
+    with pytest.raises(ValueError, match=f"line 1: .*{message}"):
+        apply_promotions(compiled, [line(MILK, 1, 100), bad, line(MILK, 1, 100)], kernel=kernel)
