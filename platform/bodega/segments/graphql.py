@@ -21,7 +21,7 @@ from bodega.segments.refresh import refresh_segments
 __all__ = ["SegmentsMutation", "SegmentsQuery"]
 
 InfoT = Info[Context, Any]
-READ, WRITE = "members:read", "members:write"
+READ, WRITE, DEFINE = "members:read", "members:write", "pricing:write"
 
 MemberSegment = object_type(schemas.MemberSegmentOut, name="MemberSegment")
 MemberSegmentPage = page_type(MemberSegment, "MemberSegmentPage")
@@ -97,4 +97,4 @@ class SegmentsMutation:
         self, info: InfoT, input: SegmentSettingsInput
     ) -> SegmentSettings | None:  # type: ignore[valid-type]
         data = from_input(input, schemas.SegmentSettingsUpdate)
-        return await mutate(info, WRITE, thresholds.update_segment_settings, data)
+        return await mutate(info, DEFINE, thresholds.update_segment_settings, data)

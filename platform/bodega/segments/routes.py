@@ -28,6 +28,8 @@ __all__ = ["MemberSegmentController", "SegmentController"]
 
 READ = [requires("members:read")]
 WRITE = [requires("members:write")]
+DEFINE = [requires("pricing:write")]
+"""The thresholds decide which members segment promotions reach: set like prices, by owners."""
 
 
 class SegmentController(Controller):
@@ -64,7 +66,7 @@ class SegmentController(Controller):
     async def get_segment_settings(self, actor: CurrentActor) -> SegmentSettingsOut:
         return await thresholds.get_segment_settings(actor)
 
-    @patch("/settings", guards=WRITE, summary="Change the lifecycle thresholds (next refresh on)")
+    @patch("/settings", guards=DEFINE, summary="Change the lifecycle thresholds (next refresh on)")
     async def update_segment_settings(
         self, actor: CurrentActor, data: JSONBody[SegmentSettingsUpdate]
     ) -> SegmentSettingsOut:

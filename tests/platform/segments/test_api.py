@@ -213,13 +213,20 @@ def test_refused_threshold_changes_change_nothing(
 
 
 def test_scopes(client: TestClient[Any], shop: tuple[Chain, str, str]) -> None:
-    """``members:read`` reads; refreshing and changing thresholds need ``members:write``."""
+    """``members:read`` reads; refreshing needs ``members:write``; changing the thresholds,
+    which decide who segment promotions reach, needs ``pricing:write`` (owners), not the
+    ``members:write`` staff hold."""
     chain, buyer, _ = shop
     reader = api_key(client, chain, "members:read")
     for path in ("/v1/segments", "/v1/segments/members", SETTINGS, f"/v1/members/{buyer}/segment"):
         assert client.get(path, headers=reader).status_code == 200, path
     assert_problem(client.post("/v1/segments/refresh", headers=reader), 403)
     assert_problem(client.patch(SETTINGS, json={"version": 1}, headers=reader), 403)
+    till = api_key(client, chain, "members:read", "members:write")
+    assert client.post("/v1/segments/refresh", headers=till).status_code == 200
+    assert_problem(client.patch(SETTINGS, json={"version": 1}, headers=till), 403)
+    owner = api_key(client, chain, "pricing:write")
+    assert client.patch(SETTINGS, json={"version": 1}, headers=owner).status_code == 200
     nobody = api_key(client, chain, "catalog:read")
     assert_problem(client.get("/v1/segments", headers=nobody), 403)
     assert_problem(client.get("/v1/segments"), 401)
