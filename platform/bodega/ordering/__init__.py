@@ -20,7 +20,12 @@ from bodega.ordering.service import (
     list_orders,
     orders_by_ids,
 )
-from bodega.ordering.stats import MemberOrderStats, member_order_stats, recent_member_orders
+from bodega.ordering.stats import (
+    MemberOrderStats,
+    member_activity_sql,
+    member_order_stats,
+    recent_member_orders,
+)
 
 __all__ = [
     "MemberOrderStats",
@@ -36,6 +41,7 @@ __all__ = [
     "fulfil_order",
     "get_order",
     "list_orders",
+    "member_activity_sql",
     "member_order_stats",
     "orders_by_ids",
     "pay_order",

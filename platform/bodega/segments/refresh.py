@@ -40,7 +40,7 @@ from bodega.api.auth import Actor
 from bodega.audit import change_recorded
 from bodega.db import engine as db
 from bodega.db.ids import new_id
-from bodega.ordering.stats import member_activity_sql
+from bodega.ordering import member_activity_sql
 from bodega.segments.grid import segment_case_sql
 from bodega.segments.schemas import RefreshOut, SegmentChange, SegmentChanges
 from bodega.segments.thresholds import get_segment_settings
