@@ -34,7 +34,7 @@ RETRY_AFTER_S = 120
 _log = structlog.get_logger("bodega.tiers")
 
 
-async def _forget(client: stripe.StripeClient, delete: Any, ident: str | None) -> None:
+async def _forget(delete: Any, ident: str | None) -> None:
     """``delete(ident)`` in Stripe; an object Stripe no longer has is already forgotten."""
     if not ident:
         return
@@ -55,8 +55,8 @@ async def end_premium_of(
         return False
     keys = await required_keys(actor)
     async with gateway.client(keys["secret_key"]) as client:
-        await _forget(client, client.v1.subscriptions.cancel_async, plan["stripe_subscription_id"])
-        await _forget(client, client.v1.customers.delete_async, plan["stripe_customer_id"])
+        await _forget(client.v1.subscriptions.cancel_async, plan["stripe_subscription_id"])
+        await _forget(client.v1.customers.delete_async, plan["stripe_customer_id"])
     await end_plan(actor, plan, "canceled", now, now)
     return True
 
